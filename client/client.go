@@ -1,0 +1,560 @@
+// Package client is the HTTP/1.1 client each virtual user owns: its own
+// keep-alive connections and cookie jar, fasthttp's request and response
+// codecs, and nothing but a few small structs held while it is idle — no
+// goroutine, no I/O buffer (those come from pools for the length of a request).
+package client
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+const (
+	defaultTimeout   = 60 * time.Second
+	defaultRedirects = 10
+	defaultMaxBody   = 32 << 20
+	defaultUserAgent = "gust/0.1"
+
+	// bufSize is the pooled reader and writer size; response headers that do
+	// not fit are read again through a reader of maxHeaderBytes.
+	bufSize        = 4 << 10
+	maxHeaderBytes = 64 << 10
+	// drainSize is the scratch used to discard body bytes beyond MaxBodyBytes;
+	// bufio reads that large go straight from the socket into it.
+	drainSize = 32 << 10
+	// maxPooledBody caps the unknown-length body buffers kept for reuse, so
+	// one huge chunked response does not pin its buffer in the pool.
+	maxPooledBody = 1 << 20
+)
+
+var (
+	readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, bufSize) }}
+	writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, bufSize) }}
+	drains  = sync.Pool{New: func() any { return new([drainSize]byte) }}
+	bodies  = sync.Pool{New: func() any { return new([]byte) }}
+)
+
+// Options configure a Client.
+type Options struct {
+	Timeout      time.Duration // per-request default; 0 means 60s
+	MaxRedirects int           // redirects followed by default; 0 means 10, negative means none (a Request may say otherwise)
+	MaxBodyBytes int64         // body bytes kept per response; 0 means 32 MiB, negative keeps none; the rest is read, counted in Size, and discarded (never an error)
+	TLSConfig    *tls.Config   // nil means default verification; ALPN is always cleared so servers answer HTTP/1.1
+	UserAgent    string        // sent unless the request sets one; "" means "gust/0.1"
+}
+
+// Client is one virtual user's HTTP/1.1 client. Do and Close belong to the
+// goroutine that owns the Client; only Abort may be called from any goroutine.
+//
+// Redirects: 301, 302 and 303 continue as GET (HEAD stays HEAD) without the
+// body or its Content-Type/Length headers; 307 and 308 keep method and body.
+// Authorization and explicit Cookie headers are dropped once a redirect leaves
+// the original host. When a request runs out of redirects, Do returns the last
+// 3xx response as it is, with no error (python-requests would raise instead).
+type Client struct {
+	timeout      time.Duration
+	maxRedirects int
+	maxBody      int64
+	tlsBase      *tls.Config
+	userAgent    string
+
+	req     fasthttp.Request
+	resp    fasthttp.Response
+	scratch []byte // the URL being parsed
+	key     []byte // the connection key being looked up
+
+	jar        *cookiejar.Jar // created on the first Set-Cookie
+	lastURL    *url.URL
+	lastURLStr string
+	tlsCfg     *tls.Config // last per-host config, reused while the host stays the same
+
+	// ctx is canceled by Abort to interrupt a dial in progress.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// mu guards changes to conns, which Abort walks from another goroutine.
+	// The owner reads conns without it: only the owner writes.
+	mu      sync.Mutex
+	conns   []*conn
+	aborted atomic.Bool
+}
+
+// conn is one keep-alive connection, at most one per scheme and host:port.
+type conn struct {
+	key  string   // "scheme://host:port"
+	addr string   // host:port, a suffix of key
+	raw  net.Conn // the TCP connection; closing it unblocks any I/O, TLS included
+	nc   net.Conn // what requests are written to: raw or its TLS client
+}
+
+// New returns a Client with opts, defaults filled in.
+func New(opts Options) *Client {
+	c := &Client{
+		timeout:      opts.Timeout,
+		maxRedirects: opts.MaxRedirects,
+		maxBody:      opts.MaxBodyBytes,
+		tlsBase:      opts.TLSConfig,
+		userAgent:    opts.UserAgent,
+	}
+	if c.timeout <= 0 {
+		c.timeout = defaultTimeout
+	}
+	switch {
+	case c.maxRedirects == 0:
+		c.maxRedirects = defaultRedirects
+	case c.maxRedirects < 0:
+		c.maxRedirects = 0
+	}
+	switch {
+	case c.maxBody == 0:
+		c.maxBody = defaultMaxBody
+	case c.maxBody < 0:
+		c.maxBody = 0
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c
+}
+
+// Do sends req, follows redirects as configured and fills resp, which it
+// resets first. Failures are reported in resp.Err; Do never panics.
+func (c *Client) Do(req *Request, resp *Response) {
+	if resp == nil {
+		return
+	}
+	resp.reset()
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			c.Close()
+			resp.Status, resp.Body = 0, nil
+			resp.Err = fmt.Errorf("client: internal error: %v", p)
+			resp.Elapsed = time.Since(start)
+		}
+	}()
+	if req == nil {
+		resp.Err = &Error{Op: "url", Msg: "nil request"}
+		return
+	}
+	resp.URL = req.URL
+	if c.aborted.Load() {
+		resp.Err = ErrAborted
+		return
+	}
+
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = c.timeout
+	}
+	deadline := start.Add(timeout)
+	limit := req.Redirects
+	if limit < 0 {
+		limit = c.maxRedirects
+	}
+	h := hop{method: req.Method, url: req.URL, body: req.Body}
+	if h.method == "" {
+		h.method = "GET"
+	}
+
+	hopStart := start
+	for n := 0; ; n++ {
+		resp.URL = h.url
+		end, err := c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)
+		if err != nil {
+			resp.Status, resp.Body, resp.Err = 0, nil, err
+			resp.Elapsed = time.Since(start)
+			return
+		}
+		resp.Elapsed = end.Sub(start)
+		if n >= limit {
+			return
+		}
+		next, ok := redirect(h, resp.Status, resp.Header("Location"))
+		if !ok {
+			return
+		}
+		h = next
+		hopStart = time.Now()
+	}
+}
+
+// Abort closes every connection of the Client and makes in-flight and later
+// Do calls return ErrAborted at once. It is safe from any goroutine.
+func (c *Client) Abort() {
+	c.aborted.Store(true)
+	c.cancel()
+	c.mu.Lock()
+	for _, cn := range c.conns {
+		_ = cn.raw.Close()
+	}
+	c.mu.Unlock()
+}
+
+// Close closes the Client's idle connections; a later Do dials again.
+func (c *Client) Close() {
+	c.mu.Lock()
+	conns := c.conns
+	c.conns = nil
+	c.mu.Unlock()
+	for _, cn := range conns {
+		_ = cn.raw.Close()
+	}
+}
+
+// exchange performs one hop: it sends c.req over a kept or new connection and
+// reads the response into resp, returning the time of the last body byte.
+func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time, timeout time.Duration, resp *Response) (time.Time, error) {
+	resp.Status, resp.Body, resp.Size, resp.TTFB = 0, nil, 0, 0
+	resp.arena, resp.spans, resp.hmap = nil, resp.spans[:0], nil
+
+	isTLS, err := c.build(h, headers)
+	if err != nil {
+		return start, err
+	}
+	defer c.req.ResetBody() // do not hold on to the script's body
+	c.setKey(isTLS)
+
+	cn := c.find()
+	reused := cn != nil
+	if !reused {
+		if cn, err = c.dial(isTLS, deadline, timeout); err != nil {
+			return start, err
+		}
+	}
+
+	br := readers.Get().(*bufio.Reader)
+	defer func() {
+		br.Reset(nil)
+		readers.Put(br)
+	}()
+	for {
+		op, err := c.send(cn, br, deadline)
+		if err == nil {
+			break
+		}
+		c.drop(cn)
+		if c.aborted.Load() {
+			return start, ErrAborted
+		}
+		// A kept connection the server closed while idle fails before any
+		// response byte; net/http retries such requests on a new connection,
+		// and so does this. A timeout is the server being slow, not stale.
+		if !reused || isTimeout(err) {
+			return start, failure(op, cn.addr, err, timeout)
+		}
+		reused = false
+		if cn, err = c.dial(isTLS, deadline, timeout); err != nil {
+			return start, err
+		}
+	}
+	resp.TTFB = time.Since(start)
+
+	end, keep, err := c.receive(h, br, resp)
+	if err != nil {
+		c.drop(cn)
+		if c.aborted.Load() {
+			return end, ErrAborted
+		}
+		return end, failure("read", cn.addr, err, timeout)
+	}
+	if !keep {
+		c.drop(cn)
+	}
+	return end, nil
+}
+
+// send writes c.req to cn and waits for the first response byte, so that a
+// failure up to there can be told apart from one after it.
+func (c *Client) send(cn *conn, br *bufio.Reader, deadline time.Time) (op string, err error) {
+	if err = cn.nc.SetDeadline(deadline); err != nil {
+		return "write", err
+	}
+	bw := writers.Get().(*bufio.Writer)
+	bw.Reset(cn.nc)
+	err = c.req.Write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	bw.Reset(nil)
+	writers.Put(bw)
+	if err != nil {
+		return "write", err
+	}
+	br.Reset(cn.nc)
+	_, err = br.Peek(1)
+	return "read", err
+}
+
+// receive reads the response to h from br into resp and reports whether the
+// connection may carry another request.
+func (c *Client) receive(h *hop, br *bufio.Reader, resp *Response) (end time.Time, keep bool, err error) {
+	r := &c.resp
+	r.Reset()
+	defer r.ResetBody() // releases the body stream and buffer to fasthttp's pools
+	r.StreamBody = true
+	r.SkipBody = c.req.Header.IsHead()
+
+	rd := br
+	err = r.ReadLimitBody(rd, 0)
+	var small *fasthttp.ErrSmallBuffer
+	if errors.As(err, &small) {
+		// Nothing was consumed; the larger reader starts with br's bytes.
+		rd = bufio.NewReaderSize(br, maxHeaderBytes)
+		err = r.ReadLimitBody(rd, 0)
+	}
+	if err != nil {
+		return time.Now(), false, err
+	}
+	c.storeCookies(h.url)
+
+	if err = c.readBody(r.BodyStream(), resp); err != nil {
+		return time.Now(), false, err
+	}
+	end = time.Now()
+	resp.Status = r.StatusCode()
+	keep = !r.Header.ConnectionClose() && !c.req.Header.ConnectionClose() &&
+		resp.Status != fasthttp.StatusSwitchingProtocols &&
+		br.Buffered() == 0 && rd.Buffered() == 0 // leftover bytes mean the framing is off
+	return end, keep, nil
+}
+
+// readBody reads the whole body from stream (nil when the response has none),
+// keeping at most c.maxBody bytes. Headers and kept body share one allocation.
+func (c *Client) readBody(stream io.Reader, resp *Response) error {
+	hdr := &c.resp.Header
+	if stream == nil {
+		resp.keepHeaders(hdr, make([]byte, headerSize(hdr)))
+		return nil
+	}
+
+	if cl := hdr.ContentLength(); cl >= 0 {
+		keep := min(int64(cl), c.maxBody)
+		hs := headerSize(hdr)
+		buf := make([]byte, hs+int(keep))
+		n, err := io.ReadFull(stream, buf[hs:])
+		resp.Size = int64(n)
+		if err != nil {
+			return err
+		}
+		rest, err := drain(stream)
+		resp.Size += rest
+		if err != nil {
+			return err
+		}
+		resp.keepHeaders(hdr, buf[:hs:hs])
+		if n > 0 {
+			resp.Body = buf[hs : hs+n : hs+n]
+		}
+		return nil
+	}
+
+	// Unknown length (chunked or until close): collect in a pooled buffer,
+	// then copy once the size is known.
+	bp := bodies.Get().(*[]byte)
+	b, eof, err := fill((*bp)[:0], stream, int(c.maxBody))
+	resp.Size = int64(len(b))
+	if err == nil && !eof {
+		var rest int64
+		rest, err = drain(stream)
+		resp.Size += rest
+	}
+	if err == nil {
+		// Trailers, if any, were parsed at the end of the stream; take them too.
+		hs := headerSize(hdr)
+		buf := make([]byte, hs+len(b))
+		resp.keepHeaders(hdr, buf[:hs:hs])
+		if len(b) > 0 {
+			copy(buf[hs:], b)
+			resp.Body = buf[hs:]
+		}
+	}
+	if cap(b) <= maxPooledBody {
+		*bp = b[:0]
+		bodies.Put(bp)
+	}
+	return err
+}
+
+// fill appends from r to b until limit bytes, EOF (reported) or an error.
+func fill(b []byte, r io.Reader, limit int) ([]byte, bool, error) {
+	for len(b) < limit {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, min(limit-len(b), max(cap(b), bufSize)))
+		}
+		n, err := r.Read(b[len(b):min(cap(b), limit)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, true, nil
+		}
+		if err != nil {
+			return b, false, err
+		}
+	}
+	return b, false, nil
+}
+
+// drain reads r to EOF and returns how many bytes it threw away.
+func drain(r io.Reader) (int64, error) {
+	buf := drains.Get().(*[drainSize]byte)
+	defer drains.Put(buf)
+	var total int64
+	for {
+		n, err := r.Read(buf[:])
+		total += int64(n)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// storeCookies puts the response's Set-Cookie headers into the jar.
+func (c *Client) storeCookies(target string) {
+	var cookies []*http.Cookie
+	for _, v := range c.resp.Header.Cookies() {
+		if ck, err := http.ParseSetCookie(string(v)); err == nil {
+			cookies = append(cookies, ck)
+		}
+	}
+	if len(cookies) == 0 {
+		return
+	}
+	u, err := c.parsedURL(target)
+	if err != nil {
+		return
+	}
+	if c.jar == nil {
+		c.jar, _ = cookiejar.New(nil) // never fails without options
+	}
+	c.jar.SetCookies(u, cookies)
+}
+
+// setKey puts "scheme://host:port" of c.req's URI into c.key.
+func (c *Client) setKey(isTLS bool) {
+	host := c.req.URI().Host()
+	scheme, port := "http://", ":80"
+	if isTLS {
+		scheme, port = "https://", ":443"
+	}
+	c.key = append(append(c.key[:0], scheme...), host...)
+	if !hasPort(host) {
+		c.key = append(c.key, port...)
+	}
+}
+
+// hasPort reports whether host ("name", "name:port", "[v6]" or "[v6]:port") has a port.
+func hasPort(host []byte) bool {
+	for i := len(host) - 1; i >= 0; i-- {
+		switch host[i] {
+		case ':':
+			return true
+		case ']':
+			return false
+		}
+	}
+	return false
+}
+
+// find returns the kept connection for c.key, if any.
+func (c *Client) find() *conn {
+	for _, cn := range c.conns {
+		if cn.key == string(c.key) {
+			return cn
+		}
+	}
+	return nil
+}
+
+// dial opens the connection for c.key, TLS included, and registers it so
+// that Abort can close it even while the handshake runs.
+func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*conn, error) {
+	key := string(c.key)
+	cn := &conn{key: key}
+	if isTLS {
+		cn.addr = key[len("https://"):]
+	} else {
+		cn.addr = key[len("http://"):]
+	}
+
+	d := net.Dialer{Deadline: deadline}
+	raw, err := d.DialContext(c.ctx, "tcp", cn.addr)
+	if err != nil {
+		if c.aborted.Load() {
+			return nil, ErrAborted
+		}
+		return nil, failure("dial", cn.addr, err, timeout)
+	}
+	cn.raw, cn.nc = raw, raw
+
+	c.mu.Lock()
+	if c.aborted.Load() {
+		c.mu.Unlock()
+		_ = raw.Close()
+		return nil, ErrAborted
+	}
+	c.conns = append(c.conns, cn)
+	c.mu.Unlock()
+
+	if isTLS {
+		host, _, _ := net.SplitHostPort(cn.addr)
+		if err = raw.SetDeadline(deadline); err == nil {
+			tc := tls.Client(raw, c.tlsFor(host))
+			err = tc.Handshake()
+			cn.nc = tc
+		}
+		if err != nil {
+			c.drop(cn)
+			if c.aborted.Load() {
+				return nil, ErrAborted
+			}
+			return nil, failure("tls handshake", cn.addr, err, timeout)
+		}
+	}
+	return cn, nil
+}
+
+// tlsFor returns the TLS config for a server name.
+func (c *Client) tlsFor(host string) *tls.Config {
+	if c.tlsCfg != nil && c.tlsCfg.ServerName == host {
+		return c.tlsCfg
+	}
+	cfg := &tls.Config{}
+	if c.tlsBase != nil {
+		cfg = c.tlsBase.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	// This client speaks HTTP/1.1 only; offering h2 could get it chosen.
+	cfg.NextProtos = nil
+	c.tlsCfg = cfg
+	return cfg
+}
+
+// drop closes cn and forgets it.
+func (c *Client) drop(cn *conn) {
+	c.mu.Lock()
+	if i := slices.Index(c.conns, cn); i >= 0 {
+		c.conns = slices.Delete(c.conns, i, i+1)
+	}
+	c.mu.Unlock()
+	_ = cn.raw.Close()
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gustload/gust/engine"
+	"github.com/spf13/pflag"
+)
+
+// durationFlag is a pflag.Value that accepts Locust's durations ("30s", "1h30m", "90").
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil || *f.d == 0 {
+		return ""
+	}
+	return f.d.String()
+}
+func (f durationFlag) Set(s string) error {
+	d, err := engine.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*f.d = d
+	return nil
+}
+func (f durationFlag) Type() string { return "duration" }
+
+// runFlags are the settings of `gust run` after every source has been applied.
+type runFlags struct {
+	host        string
+	users       int
+	spawnRate   float64
+	runTime     time.Duration
+	iterations  int64
+	stopTimeout time.Duration
+	tags        []string
+	excludeTags []string
+	env         []string
+	headless    bool
+	singleUser  bool
+	list        bool
+	showRatio   bool
+	csv         string
+	json        string
+	onlySummary bool
+	exitOnError int
+	timeout     time.Duration
+	loglevel    string
+	webHost     string
+	webPort     int
+	autostart   bool
+	fullHistory bool
+	html        string
+	thresholds  []string
+	printStats  time.Duration
+}
+
+func newRunFlagSet(f *runFlags) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.StringVarP(&f.host, "host", "H", "", "base URL")
+	fs.IntVarP(&f.users, "users", "u", 1, "concurrent users")
+	fs.Float64VarP(&f.spawnRate, "spawn-rate", "r", 1, "users started per second")
+	f.runTime = 0
+	fs.VarP(durationFlag{&f.runTime}, "run-time", "t", "stop after this long")
+	fs.Int64VarP(&f.iterations, "iterations", "i", 0, "stop after N task executions")
+	f.stopTimeout = 10 * time.Second
+	fs.VarP(durationFlag{&f.stopTimeout}, "stop-timeout", "s", "time running tasks get to finish")
+	fs.StringSliceVarP(&f.tags, "tags", "T", nil, "run only tasks with these tags")
+	fs.StringSliceVarP(&f.excludeTags, "exclude-tags", "E", nil, "never run tasks with these tags")
+	fs.StringArrayVarP(&f.env, "env", "e", nil, "KEY=VAL for the script's env")
+	fs.BoolVar(&f.headless, "headless", false, "run without the web UI")
+	fs.BoolVar(&f.singleUser, "single-user", false, "one user, one pass, every request printed")
+	fs.BoolVarP(&f.list, "list", "l", false, "list User classes")
+	fs.BoolVar(&f.showRatio, "show-task-ratio", false, "print class and task ratios")
+	fs.StringVar(&f.csv, "csv", "", "CSV file prefix")
+	fs.BoolVar(&f.fullHistory, "csv-full-history", false, "per-name rows in the history CSV")
+	fs.StringVar(&f.json, "json", "", "JSON result file")
+	fs.StringVar(&f.html, "html", "", "HTML report file")
+	fs.BoolVar(&f.onlySummary, "only-summary", false, "print only the final summary")
+	fs.IntVar(&f.exitOnError, "exit-code-on-error", exitFailures, "exit code when requests failed")
+	f.timeout = 60 * time.Second
+	fs.Var(durationFlag{&f.timeout}, "timeout", "default per-request timeout")
+	fs.StringVar(&f.loglevel, "loglevel", "info", "log level")
+	fs.StringVar(&f.webHost, "web-host", "127.0.0.1", "web UI address")
+	fs.IntVarP(&f.webPort, "web-port", "P", 8089, "web UI port")
+	fs.BoolVar(&f.autostart, "autostart", false, "start the test at once in web UI mode")
+	fs.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail criterion")
+	f.printStats = 0
+	fs.Var(durationFlag{&f.printStats}, "print-stats", "interval of the periodic tables when not on a terminal")
+	fs.Usage = func() {}
+	return fs
+}
+
+// applyDefaults fills every flag the command line did not set from, in rising precedence,
+// the script's exported options and GUST_* environment variables.
+func applyDefaults(fs *pflag.FlagSet, options map[string]any) error {
+	var firstErr error
+	fs.VisitAll(func(fl *pflag.Flag) {
+		if firstErr != nil || fl.Changed {
+			return
+		}
+		env := "GUST_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		if val, ok := os.LookupEnv(env); ok {
+			if err := setFlag(fl, val); err != nil {
+				firstErr = fmt.Errorf("bad %s=%q: %v", env, val, err)
+			}
+			return
+		}
+		key := camel(fl.Name)
+		if val, ok := options[key]; ok {
+			if err := setFlag(fl, optionString(val)); err != nil {
+				firstErr = fmt.Errorf("bad options.%s (%v): %v", key, val, err)
+			}
+		}
+	})
+	return firstErr
+}
+
+func setFlag(fl *pflag.Flag, val string) error {
+	if sv, ok := fl.Value.(pflag.SliceValue); ok {
+		return sv.Replace(splitList(val))
+	}
+	return fl.Value.Set(val)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// optionString renders an options value the way it would be typed on the command line.
+func optionString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		parts := make([]string, len(x))
+		for i, p := range x {
+			parts[i] = optionString(p)
+		}
+		return strings.Join(parts, ",")
+	}
+	return fmt.Sprint(v)
+}
+
+// camel turns a flag name into its options key: "spawn-rate" -> "spawnRate".
+func camel(name string) string {
+	parts := strings.Split(name, "-")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}

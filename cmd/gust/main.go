@@ -1,0 +1,107 @@
+// Command gust runs load tests written as JavaScript locustfiles.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// Version is the release; set with -ldflags "-X main.Version=..." when building a release.
+var Version = "0.1.0-dev"
+
+// Exit codes, documented in `gust help run`.
+const (
+	exitOK        = 0 // the test passed
+	exitFailures  = 1 // requests failed or a script raised
+	exitUsage     = 2 // bad usage, bad config, or a script that does not load: nothing was sent
+	exitThreshold = 3 // a threshold was crossed
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run dispatches a subcommand and returns the process exit code.
+func run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usageTop)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return runCmd(args[1:], nil)
+	case "demo":
+		return demoCmd(args[1:])
+	case "version", "--version", "-V":
+		fmt.Println("gust", Version)
+		return exitOK
+	case "help", "-h", "--help":
+		if len(args) > 1 && args[1] == "run" {
+			fmt.Print(usageRun)
+		} else if len(args) > 1 && args[1] == "demo" {
+			fmt.Print(usageDemo)
+		} else {
+			fmt.Print(usageTop)
+		}
+		return exitOK
+	default:
+		fmt.Fprintf(os.Stderr, "gust: unknown command %q (try: gust help)\n", args[0])
+		return exitUsage
+	}
+}
+
+const usageTop = `gust — load tests written as JavaScript locustfiles
+
+Usage:
+  gust run [flags] SCRIPT [UserClass...]   run a test (see: gust help run)
+  gust demo                                run samples/locustfile.js against the bundled sample API
+  gust version                             print the version
+  gust help [run|demo]                     this help, or a command's
+`
+
+const usageDemo = `Usage: gust demo [-t DURATION] [-u USERS]
+
+Starts the bundled sample API on a free loopback port and runs the seed locustfile
+(samples/locustfile.js, embedded in the binary) against it headless for 15 s, then prints
+the summary. The newcomer's first command.
+`
+
+const usageRun = `Usage: gust run [flags] SCRIPT [UserClass...]
+
+SCRIPT is a JavaScript (ES module) or TypeScript file exporting one or more classes that extend
+HttpUser. Naming User classes after the script runs only those.
+
+Flags (Locust's names where Locust has one):
+  -H, --host URL             base URL for relative request URLs (overrides options.host and static host)
+  -u, --users N              number of concurrent users (default 1)
+  -r, --spawn-rate R         users started per second (default 1; 0 = all at once)
+  -t, --run-time D           stop after D (30s, 5m, 1h30m); default: run until stopped
+  -i, --iterations N         stop after N task executions in total
+  -s, --stop-timeout D       time running tasks get to finish once stopping (default 10s)
+  -T, --tags T,...           run only tasks tagged with one of these
+  -E, --exclude-tags T,...   never run tasks tagged with these
+  -e, --env KEY=VAL          set env.KEY for the script (repeatable)
+      --headless             run without the web UI, from the flags alone
+      --single-user          one user, one pass over its tasks, every request printed
+  -l, --list                 list the User classes and exit
+      --show-task-ratio      print the share of each class and task and exit
+      --csv PREFIX           write PREFIX_stats.csv (Locust's columns), _failures.csv, _exceptions.csv
+      --json FILE            write the whole result as JSON
+      --only-summary         print only the final summary, no live status
+      --exit-code-on-error N exit code when requests failed or a script raised (default 1)
+      --timeout D            default per-request timeout (default 60s)
+      --loglevel LEVEL       debug, info, warning, error (default info)
+
+Precedence: the script's exported options < GUST_* environment variables (GUST_USERS,
+GUST_SPAWN_RATE, GUST_RUN_TIME, GUST_HOST, ...) < command-line flags.
+
+Exit codes:
+  0  the test passed
+  1  requests failed or a script raised an exception (--exit-code-on-error changes the code)
+  2  bad usage, bad config, or a script that does not load; nothing was sent
+  3  a threshold was crossed
+
+Stopping: the run time, -i, StopTest in a script, or SIGINT/SIGTERM stop gracefully (running
+tasks get --stop-timeout, then reports are written). A second SIGINT stops at once; reports are
+still written.
+`

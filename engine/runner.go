@@ -1,0 +1,413 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// State is where a test is in its life, with Locust's words.
+type State string
+
+// The states a Runner goes through.
+const (
+	StateReady    State = "ready"
+	StateSpawning State = "spawning"
+	StateRunning  State = "running"
+	StateStopping State = "stopping"
+	StateStopped  State = "stopped"
+)
+
+// Config is what a closed-model run needs.
+type Config struct {
+	Users       int           // users to reach
+	SpawnRate   float64       // users started (or stopped) per second; <= 0 means all at once
+	RunTime     time.Duration // stop after this long; 0 means until stopped
+	Iterations  int64         // stop after this many task executions in total; 0 means no limit
+	StopTimeout time.Duration // how long running tasks get to finish once stopping
+	// OnUserError is told about errors that end a user (a constructor that throws, say).
+	OnUserError func(err error)
+}
+
+// Runner runs one test: it owns the users' goroutines and stops them all before Run returns.
+type Runner struct {
+	test    Test
+	cfg     Config
+	classes []UserClass
+
+	mu        sync.Mutex
+	active    [][]*vu // per class, users not asked to stop
+	nextID    int
+	target    int
+	rate      float64
+	rampStart time.Time
+	rampDone  int // users started or stopped since rampStart
+	kick      chan struct{}
+
+	quit     chan struct{} // closed on graceful stop: no new tasks, waits end
+	stopOnce sync.Once
+	reason   atomic.Value // string: why the test stopped
+	hardCtx  context.Context
+	hardStop context.CancelFunc
+	wg       sync.WaitGroup
+	all      sync.Map // id -> *vu, every user still alive (for Interrupt)
+
+	iterTaken atomic.Int64
+	iterDone  atomic.Int64
+	state     atomic.Value // State
+	started   atomic.Int64 // unix nanos of Run's start
+}
+
+type vu struct {
+	id, class int
+	quit      chan struct{}
+	user      atomic.Value // User, once built
+}
+
+// NewRunner prepares a run; nothing starts before Run.
+func NewRunner(test Test, cfg Config) *Runner {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Runner{
+		test:     test,
+		cfg:      cfg,
+		classes:  test.Classes(),
+		kick:     make(chan struct{}, 1),
+		quit:     make(chan struct{}),
+		hardCtx:  ctx,
+		hardStop: cancel,
+	}
+	r.active = make([][]*vu, len(r.classes))
+	r.state.Store(StateReady)
+	return r
+}
+
+// Run starts the users and blocks until the test has stopped and every user has ended (or
+// been abandoned after the stop timeout). Cancelling ctx stops the test gracefully.
+func (r *Runner) Run(ctx context.Context) {
+	now := time.Now()
+	r.started.Store(now.UnixNano())
+	r.SetUsers(r.cfg.Users, r.cfg.SpawnRate)
+
+	var deadline <-chan time.Time
+	if r.cfg.RunTime > 0 {
+		t := time.NewTimer(r.cfg.RunTime)
+		defer t.Stop()
+		deadline = t.C
+	}
+	spawnerDone := make(chan struct{})
+	go func() { defer close(spawnerDone); r.spawner() }()
+
+	select {
+	case <-deadline:
+		r.Stop("run time reached")
+	case <-ctx.Done():
+		r.Stop("interrupted")
+	case <-r.quit:
+	}
+	<-spawnerDone
+	r.drain()
+	r.state.Store(StateStopped)
+}
+
+// drain waits for the users to finish their current task, interrupts those still running at
+// the stop timeout, and gives the interrupted ones a moment to unwind.
+func (r *Runner) drain() {
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	timeout := time.NewTimer(r.cfg.StopTimeout)
+	defer timeout.Stop()
+	select {
+	case <-done:
+		return
+	case <-timeout.C:
+	case <-r.hardCtx.Done():
+	}
+	r.interruptAll()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		// A user stuck in a Go call that ignores interruption must not hold the reports back.
+	}
+}
+
+func (r *Runner) interruptAll() {
+	r.hardStop()
+	r.all.Range(func(_, v any) bool {
+		if u, ok := v.(*vu).user.Load().(User); ok {
+			u.Interrupt()
+		}
+		return true
+	})
+}
+
+// Stop stops the test gracefully: no new tasks, running tasks get the stop timeout.
+// It is safe to call many times and from any goroutine; the first reason is kept.
+func (r *Runner) Stop(reason string) {
+	r.stopOnce.Do(func() {
+		r.reason.Store(reason)
+		r.state.Store(StateStopping)
+		close(r.quit)
+	})
+}
+
+// Kill stops the test at once: running tasks are interrupted without waiting.
+func (r *Runner) Kill(reason string) {
+	r.Stop(reason)
+	r.interruptAll()
+}
+
+// Done is closed when the test starts stopping.
+func (r *Runner) Done() <-chan struct{} { return r.quit }
+
+// Reason says why the test stopped ("" while it runs).
+func (r *Runner) Reason() string {
+	s, _ := r.reason.Load().(string)
+	return s
+}
+
+// State reports where the test is.
+func (r *Runner) State() State { return r.state.Load().(State) }
+
+// Started is when Run began (zero before).
+func (r *Runner) Started() time.Time {
+	n := r.started.Load()
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+// Iterations is the number of task executions finished so far.
+func (r *Runner) Iterations() int64 { return r.iterDone.Load() }
+
+// Target is the number of users the runner is heading for.
+func (r *Runner) Target() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.target
+}
+
+// Users is the number of users running (started and not asked to stop).
+func (r *Runner) Users() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, c := range r.active {
+		n += len(c)
+	}
+	return n
+}
+
+// ClassCounts is the number of running users per class, in Classes order.
+func (r *Runner) ClassCounts() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]int, len(r.active))
+	for i, c := range r.active {
+		out[i] = len(c)
+	}
+	return out
+}
+
+// SetUsers changes the number of users to reach and the rate to get there (Locust's Edit,
+// shapes and stages). Ramping down stops users gracefully: their current task finishes.
+func (r *Runner) SetUsers(users int, rate float64) {
+	if users < 0 {
+		users = 0
+	}
+	r.mu.Lock()
+	r.target = users
+	r.rate = rate
+	r.rampStart = time.Now()
+	r.rampDone = 0
+	r.mu.Unlock()
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// spawner moves the number of users toward the target at the spawn rate. A 10 ms tick keeps
+// spawning smooth at any rate, and each tick computes what is due from the elapsed time, so a
+// late tick catches up instead of drifting.
+func (r *Runner) spawner() {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if r.adjust() {
+			select {
+			case <-r.quit:
+				return
+			case <-tick.C:
+			}
+			continue
+		}
+		select {
+		case <-r.quit:
+			return
+		case <-r.kick:
+		}
+	}
+}
+
+// adjust starts or stops the users due now and reports whether more changes are pending.
+func (r *Runner) adjust() (pending bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	select {
+	case <-r.quit:
+		return false
+	default:
+	}
+	current := 0
+	for _, c := range r.active {
+		current += len(c)
+	}
+	diff := r.target - current
+	if diff == 0 {
+		if r.State() == StateSpawning {
+			r.state.Store(StateRunning)
+		}
+		return false
+	}
+	r.state.Store(StateSpawning)
+	n := abs(diff)
+	if r.rate > 0 {
+		due := int(math.Floor(time.Since(r.rampStart).Seconds()*r.rate)) + 1 - r.rampDone
+		n = min(n, max(due, 0))
+	}
+	want := Distribute(r.classes, r.target)
+	for i := 0; i < n; i++ {
+		if diff > 0 {
+			r.startUser(pickShort(want, r.active))
+		} else {
+			r.stopUser(pickLong(want, r.active))
+		}
+	}
+	r.rampDone += n
+	if n == abs(diff) {
+		r.state.Store(StateRunning)
+		return false
+	}
+	return true
+}
+
+func (r *Runner) startUser(class int) {
+	r.nextID++
+	v := &vu{id: r.nextID, class: class, quit: make(chan struct{})}
+	r.active[class] = append(r.active[class], v)
+	r.all.Store(v.id, v)
+	r.wg.Add(1)
+	go r.runUser(v)
+}
+
+// stopUser asks the newest user of class to stop after its current task.
+func (r *Runner) stopUser(class int) {
+	list := r.active[class]
+	v := list[len(list)-1]
+	r.active[class] = list[:len(list)-1]
+	close(v.quit)
+}
+
+// forget removes a user that ended by itself (StopUser, an error) from the running set.
+func (r *Runner) forget(v *vu) {
+	r.all.Delete(v.id)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	list := r.active[v.class]
+	for i, w := range list {
+		if w == v {
+			r.active[v.class] = append(list[:i], list[i+1:]...)
+			return
+		}
+	}
+}
+
+func (r *Runner) runUser(v *vu) {
+	defer r.wg.Done()
+	defer r.forget(v)
+	ctx := r.hardCtx
+	u, err := r.test.NewUser(v.class, v.id)
+	if err != nil {
+		r.userError(err)
+		return
+	}
+	v.user.Store(u)
+	if err := u.Start(ctx); err != nil {
+		if !r.flow(err) {
+			return
+		}
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for r.live(v) {
+		if r.cfg.Iterations > 0 && r.iterTaken.Add(1) > r.cfg.Iterations {
+			break
+		}
+		wait, err := u.Step(ctx)
+		if r.cfg.Iterations > 0 && r.iterDone.Add(1) >= r.cfg.Iterations {
+			r.Stop("iterations reached")
+		} else if r.cfg.Iterations == 0 {
+			r.iterDone.Add(1)
+		}
+		if err != nil && !r.flow(err) {
+			break
+		}
+		if wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
+			case <-v.quit:
+				timer.Stop()
+			case <-r.quit:
+				timer.Stop()
+			}
+		}
+	}
+	if ctx.Err() == nil {
+		u.Stop(ctx)
+	}
+}
+
+// flow handles an error from Start or Step and reports whether the user goes on.
+func (r *Runner) flow(err error) bool {
+	switch {
+	case errors.Is(err, ErrStopTest):
+		r.Stop("StopTest raised by a user")
+		return false
+	case errors.Is(err, ErrStopUser):
+		return false
+	case r.hardCtx.Err() != nil:
+		return false
+	}
+	r.userError(err)
+	return false
+}
+
+func (r *Runner) userError(err error) {
+	if r.cfg.OnUserError != nil && r.hardCtx.Err() == nil {
+		r.cfg.OnUserError(err)
+	}
+}
+
+// live reports whether the user should take another task.
+func (r *Runner) live(v *vu) bool {
+	select {
+	case <-v.quit:
+		return false
+	case <-r.quit:
+		return false
+	default:
+		return true
+	}
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}

@@ -1,0 +1,193 @@
+// Package js loads gust test scripts (ES modules or TypeScript, written like a Locust
+// locustfile) and runs them: every virtual user gets its own goja runtime built from programs
+// compiled once.
+package js
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/dop251/goja"
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+//go:embed gust.js
+var preludeSource string
+
+var (
+	preludeOnce sync.Once
+	preludeProg *goja.Program
+	preludeErr  error
+)
+
+// prelude is the compiled "gust" module, shared by every runtime of the process.
+func prelude() (*goja.Program, error) {
+	preludeOnce.Do(func() {
+		preludeProg, preludeErr = goja.Compile("gust:prelude", preludeSource, true)
+	})
+	return preludeProg, preludeErr
+}
+
+// LoadOptions tune Load.
+type LoadOptions struct {
+	Env map[string]string // -e KEY=VAL and the process environment, seen as `env`/`__ENV`
+}
+
+// Script is a loaded test: compiled once, shared read-only by every VU.
+type Script struct {
+	Path    string // as given
+	abs     string
+	dir     string
+	program *goja.Program
+	env     map[string]string
+
+	filesMu sync.Mutex
+	files   map[string]string // open() cache: each file read once
+
+	classes  []*classInfo
+	options  map[string]any
+	hasSetup bool
+}
+
+// LoadError is a script that does not build or throws while loading; it always names the
+// user's file:line:col.
+type LoadError struct {
+	Pos  string // file:line:col
+	Msg  string
+	Line string // the offending source line, when known
+}
+
+func (e *LoadError) Error() string {
+	s := e.Pos + ": " + e.Msg
+	if e.Line != "" {
+		s += "\n    " + strings.TrimRight(e.Line, "\r")
+	}
+	return s
+}
+
+// Load bundles the script and its relative imports into one CommonJS program with an inline
+// source map (esbuild), compiles it once, and runs it once in a probe runtime to find the user
+// classes and options and to validate every task table.
+func Load(path string, opts LoadOptions) (*Script, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("script %s: %w", path, err)
+	}
+	if st, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("script %s: no such file", path)
+	} else if st.IsDir() {
+		return nil, fmt.Errorf("script %s: is a directory", path)
+	}
+	code, err := bundle(abs)
+	if err != nil {
+		return nil, err
+	}
+	// The bundle is wrapped as a CommonJS function. goja's parser looks for the
+	// sourceMappingURL comment on the last line, skipping a closing "})", which is why the
+	// wrapper ends on a line of its own.
+	wrapped := "(function (exports, require, module) {" + code + "\n})"
+	prog, err := goja.Compile(abs, wrapped, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	env := opts.Env
+	if env == nil {
+		env = map[string]string{}
+	}
+	s := &Script{Path: path, abs: abs, dir: filepath.Dir(abs), program: prog, env: env, files: map[string]string{}}
+	if err := s.probe(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func bundle(abs string) (string, error) {
+	res := api.Build(api.BuildOptions{
+		EntryPoints:    []string{abs},
+		Bundle:         true,
+		Write:          false,
+		Format:         api.FormatCommonJS,
+		Platform:       api.PlatformNeutral,
+		External:       []string{"gust"},
+		Sourcemap:      api.SourceMapInline,
+		SourcesContent: api.SourcesContentExclude,
+		Target:         api.ES2020,
+		LogLevel:       api.LogLevelSilent,
+		AbsWorkingDir:  filepath.Dir(abs),
+		Outfile:        abs + ".out.js",
+		MainFields:     []string{"module", "main"},
+		Loader:         map[string]api.Loader{".json": api.LoaderJSON, ".txt": api.LoaderText, ".csv": api.LoaderText},
+	})
+	if len(res.Errors) > 0 {
+		m := res.Errors[0]
+		le := &LoadError{Msg: m.Text}
+		if m.Location != nil {
+			le.Pos = fmt.Sprintf("%s:%d:%d", displayPath(abs, m.Location.File), m.Location.Line, m.Location.Column+1)
+			le.Line = m.Location.LineText
+		} else {
+			le.Pos = abs
+		}
+		return "", le
+	}
+	if len(res.OutputFiles) == 0 {
+		return "", fmt.Errorf("%s: bundling produced no output", abs)
+	}
+	return string(res.OutputFiles[0].Contents), nil
+}
+
+// displayPath turns a path esbuild reports (relative to the script's folder) into one the
+// user can open.
+func displayPath(abs, file string) string {
+	if file == "" {
+		return abs
+	}
+	if filepath.IsAbs(file) {
+		return file
+	}
+	return filepath.Join(filepath.Dir(abs), file)
+}
+
+// Options is the script's exported `options`, as JSON values.
+func (s *Script) Options() map[string]any { return s.options }
+
+// HasSetup reports whether the script exports setup().
+func (s *Script) HasSetup() bool { return s.hasSetup }
+
+// readFile serves open(): each file is read once per process and shared by every VU.
+func (s *Script) readFile(name string) (string, error) {
+	p := name
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(s.dir, p)
+	}
+	s.filesMu.Lock()
+	defer s.filesMu.Unlock()
+	if c, ok := s.files[p]; ok {
+		return c, nil
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", fmt.Errorf("open(%q): %v", name, err)
+	}
+	s.files[p] = string(b)
+	return s.files[p], nil
+}
+
+// exportJSON converts a JS value to plain Go values through JSON, so that the result holds no
+// reference to the runtime.
+func exportJSON(rt *goja.Runtime, v goja.Value) (any, error) {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil, nil
+	}
+	b, err := json.Marshal(v.Export())
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
+}

@@ -1,0 +1,264 @@
+package js
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/dop251/goja"
+	"github.com/gustload/gust/client"
+	"github.com/gustload/gust/engine"
+	"github.com/gustload/gust/metrics"
+)
+
+// classInfo is what the probe learned about one exported User class.
+type classInfo struct {
+	Name       string
+	Weight     int
+	FixedCount int
+	Host       string
+	tab        *table // in the probe runtime
+}
+
+// ClassInfo describes an exported User class for listings.
+type ClassInfo struct {
+	Name       string
+	Weight     int
+	FixedCount int
+	Host       string
+	Tasks      []TaskInfo
+}
+
+// TaskInfo is one task of a class, with its share of the class's picks; TaskSets carry their
+// own tasks.
+type TaskInfo struct {
+	Name  string
+	Ratio float64
+	Tasks []TaskInfo
+}
+
+// probe runs the script once to find its exported User classes, options and hooks.
+func (s *Script) probe() error {
+	v, err := newVU(s, nil, 0)
+	if err != nil {
+		return err
+	}
+	rt := v.rt
+	for _, k := range v.exports.Keys() {
+		val := v.exports.Get(k)
+		o, ok := val.(*goja.Object)
+		if !ok {
+			continue
+		}
+		switch k {
+		case "options":
+			opts, err := exportJSON(rt, val)
+			if err != nil {
+				return fmt.Errorf("%s: options: %v", s.Path, err)
+			}
+			if m, ok := opts.(map[string]any); ok {
+				s.options = m
+			} else if opts != nil {
+				return fmt.Errorf("%s: options must be an object", s.Path)
+			}
+			continue
+		case "setup":
+			s.hasSetup = true
+		}
+		p := o.Get("prototype")
+		if p == nil || !rt.InstanceOf(p, v.userCtor) {
+			continue
+		}
+		ci := &classInfo{Name: k, Weight: 1}
+		if w := o.Get("weight"); w != nil && !goja.IsUndefined(w) {
+			if !isNumber(w) || w.ToInteger() < 0 {
+				return fmt.Errorf("%s: %s.weight is %s; it must be a number >= 0", s.Path, k, w.String())
+			}
+			ci.Weight = int(w.ToInteger())
+		}
+		if f := o.Get("fixedCount"); f != nil && !goja.IsUndefined(f) {
+			if !isNumber(f) || f.ToInteger() < 0 {
+				return fmt.Errorf("%s: %s.fixedCount is %s; it must be a number >= 0", s.Path, k, f.String())
+			}
+			ci.FixedCount = int(f.ToInteger())
+		}
+		if h := o.Get("host"); h != nil && !goja.IsUndefined(h) && !goja.IsNull(h) {
+			ci.Host = h.String()
+		}
+		tab, err := v.resolveTable(o, k, tagFilter{}, 0)
+		if err != nil {
+			return fmt.Errorf("%s: %v", s.Path, err)
+		}
+		ci.tab = tab
+		s.classes = append(s.classes, ci)
+	}
+	if len(s.classes) == 0 {
+		return fmt.Errorf("%s: no User class found: export a class that extends HttpUser", s.Path)
+	}
+	return nil
+}
+
+// Classes describes the exported User classes, in export order.
+func (s *Script) Classes() []ClassInfo {
+	out := make([]ClassInfo, len(s.classes))
+	for i, c := range s.classes {
+		out[i] = ClassInfo{Name: c.Name, Weight: c.Weight, FixedCount: c.FixedCount, Host: c.Host, Tasks: taskInfos(c.tab)}
+	}
+	return out
+}
+
+func taskInfos(t *table) []TaskInfo {
+	if t == nil {
+		return nil
+	}
+	out := make([]TaskInfo, len(t.entries))
+	total := float64(t.picker.Total())
+	for i, e := range t.entries {
+		out[i] = TaskInfo{Name: e.label, Ratio: float64(e.weight) / total}
+		if e.kind == kindTaskSet {
+			out[i].Tasks = taskInfos(e.nested)
+		}
+	}
+	return out
+}
+
+// TestConfig is how a loaded script is run.
+type TestConfig struct {
+	Host        string   // -H/--host; overrides options.host and each class's static host
+	Classes     []string // User classes named on the command line; empty means all
+	Tags        []string // -T: run only tasks with one of these tags
+	ExcludeTags []string // -E: never run tasks with these tags
+	Stats       *metrics.Stats
+	Client      client.Options
+	Environment map[string]any // this.environment
+	Trace       io.Writer      // when set, every request is printed (--single-user)
+}
+
+// Test is a script ready to run: it implements engine.Test.
+type Test struct {
+	s       *Script
+	cfg     TestConfig
+	classes []*classInfo
+	hosts   []string
+	filter  tagFilter
+}
+
+// NewTest checks the run's choices against the script (class names, hosts, tags) and
+// prepares it; every error names the offending value.
+func NewTest(s *Script, cfg TestConfig) (*Test, error) {
+	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}}
+	for _, name := range cfg.Classes {
+		if !slices.ContainsFunc(s.classes, func(c *classInfo) bool { return c.Name == name }) {
+			var names []string
+			for _, c := range s.classes {
+				names = append(names, c.Name)
+			}
+			return nil, fmt.Errorf("unknown User class %q (the script has: %s)", name, strings.Join(names, ", "))
+		}
+	}
+	for _, c := range s.classes {
+		if len(cfg.Classes) > 0 && !slices.Contains(cfg.Classes, c.Name) {
+			continue
+		}
+		host := cfg.Host
+		if host == "" {
+			if h, ok := s.options["host"].(string); ok {
+				host = h
+			}
+		}
+		if host == "" {
+			host = c.Host
+		}
+		if host == "" {
+			return nil, fmt.Errorf("no host for %s: pass -H/--host or set `static host` on the class", c.Name)
+		}
+		if err := CheckHost(host); err != nil {
+			return nil, err
+		}
+		t.classes = append(t.classes, c)
+		t.hosts = append(t.hosts, strings.TrimRight(host, "/"))
+	}
+	if len(cfg.Tags) > 0 || len(cfg.ExcludeTags) > 0 {
+		// Resolve once with the filter so that a filter that leaves a class with nothing to do
+		// is reported now, not by every user.
+		v, err := newVU(s, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		var kept []*classInfo
+		var hosts []string
+		for i, c := range t.classes {
+			tab, err := v.resolveTable(v.exports.Get(c.Name).ToObject(v.rt), c.Name, t.filter, 0)
+			if err != nil {
+				return nil, err
+			}
+			if tab != nil {
+				kept = append(kept, c)
+				hosts = append(hosts, t.hosts[i])
+			}
+		}
+		if len(kept) == 0 {
+			return nil, fmt.Errorf("no task matches tags %q without %q", cfg.Tags, cfg.ExcludeTags)
+		}
+		t.classes, t.hosts = kept, hosts
+	}
+	return t, nil
+}
+
+// CheckHost validates a base URL: http or https, with a host.
+func CheckHost(host string) error {
+	u, err := url.Parse(host)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("bad host %q: want a base URL like http://127.0.0.1:8000", host)
+	}
+	return nil
+}
+
+// Host is the base URL of the i-th class of Classes.
+func (t *Test) Host(i int) string { return t.hosts[i] }
+
+// Classes implements engine.Test.
+func (t *Test) Classes() []engine.UserClass {
+	out := make([]engine.UserClass, len(t.classes))
+	for i, c := range t.classes {
+		out[i] = engine.UserClass{Name: c.Name, Weight: c.Weight, FixedCount: c.FixedCount}
+	}
+	return out
+}
+
+func (t *Test) environment() map[string]any {
+	m := map[string]any{}
+	for k, v := range t.cfg.Environment {
+		m[k] = v
+	}
+	return m
+}
+
+// NewUser implements engine.Test: a fresh runtime with the script loaded, and an instance of
+// the class.
+func (t *Test) NewUser(class, id int) (engine.User, error) {
+	v, err := newVU(t.s, t, id)
+	if err != nil {
+		return nil, err
+	}
+	c := t.classes[class]
+	v.host = t.hosts[class]
+	v.client = client.New(t.cfg.Client)
+	v.rec = t.cfg.Stats.Recorder()
+	v.trace = t.cfg.Trace
+	ctor := v.exports.Get(c.Name).ToObject(v.rt)
+	tab, err := v.resolveTable(ctor, c.Name, t.filter, 0)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := v.rt.New(ctor)
+	if err != nil {
+		return nil, fmt.Errorf("new %s(): %w", c.Name, t.s.jsError(err))
+	}
+	must(inst.Set("id", id))
+	u := &user{v: v, inst: inst}
+	u.stack = []*frame{{obj: inst, tab: tab, wait: v.waitOf(ctor, inst, nil)}}
+	return u, nil
+}

@@ -1,0 +1,203 @@
+package js
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/gustload/gust/engine"
+)
+
+// user is an engine.User backed by one runtime: the instance of a User class and its stack of
+// entered TaskSets.
+type user struct {
+	v     *vu
+	inst  *goja.Object
+	stack []*frame
+}
+
+// errInterrupted marks a task cut short by a hard stop.
+var errInterrupted = errors.New("interrupted")
+
+// Start runs onStart.
+func (u *user) Start(ctx context.Context) error {
+	u.v.ctx = ctx
+	return u.hook(u.inst, "onStart")
+}
+
+// hook calls an optional lifecycle method (onStart/onStop) on obj.
+func (u *user) hook(obj *goja.Object, name string) error {
+	fn, ok := goja.AssertFunction(obj.Get(name))
+	if !ok {
+		return nil
+	}
+	_, err := u.v.call(fn, obj)
+	return u.v.settle(err)
+}
+
+// Step picks the next task from the innermost frame, entering TaskSets as they are picked,
+// runs it and returns the wait of the frame it ran in.
+func (u *user) Step(ctx context.Context) (time.Duration, error) {
+	u.v.ctx = ctx
+	for depth := 0; ; depth++ {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		f := u.stack[len(u.stack)-1]
+		e := f.next()
+		if e.kind == kindTaskSet {
+			if depth > 32 {
+				return 0, fmt.Errorf("%s: entered TaskSets 32 times without running a task", f.tab.owner)
+			}
+			if err := u.enter(f, e); err != nil {
+				return u.after(f, 0, err)
+			}
+			continue
+		}
+		start := time.Now()
+		_, err := u.v.call(e.fn, f.obj, f.obj)
+		return u.after(f, time.Since(start), u.v.settle(err))
+	}
+}
+
+// enter pushes a new frame for the TaskSet class of e, built with the current frame's object
+// as its parent, and runs its onStart.
+func (u *user) enter(parent *frame, e *entry) error {
+	obj, err := u.v.rt.New(e.ctor, parent.obj)
+	if err != nil {
+		return u.v.settle(err)
+	}
+	f := &frame{obj: obj, tab: e.nested, wait: u.v.waitOf(e.ctor, obj, parent.wait)}
+	u.stack = append(u.stack, f)
+	return u.hook(obj, "onStart")
+}
+
+// after turns the outcome of a task into the wait before the next one and flow control.
+func (u *user) after(f *frame, took time.Duration, err error) (time.Duration, error) {
+	var flow *flowError
+	if errors.As(err, &flow) {
+		switch flow.kind {
+		case flowInterrupt:
+			return u.leave(flow.reschedule)
+		case flowReschedule:
+			err = nil
+		case flowStopUser:
+			return 0, engine.ErrStopUser
+		case flowStopTest:
+			return 0, engine.ErrStopTest
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	wait := f.wait(took)
+	if wait >= 50*time.Millisecond {
+		u.v.rec.Flush()
+	}
+	return wait, nil
+}
+
+// leave pops the innermost TaskSet (this.interrupt()), running its onStop.
+func (u *user) leave(reschedule bool) (time.Duration, error) {
+	if len(u.stack) == 1 {
+		return 0, nil // interrupt() on the user itself: nothing to leave
+	}
+	f := u.stack[len(u.stack)-1]
+	u.stack = u.stack[:len(u.stack)-1]
+	if err := u.hook(f.obj, "onStop"); err != nil {
+		return u.after(u.stack[len(u.stack)-1], 0, err)
+	}
+	if !reschedule {
+		return 0, nil
+	}
+	parent := u.stack[len(u.stack)-1]
+	return parent.wait(0), nil
+}
+
+// Stop runs the onStop of every entered TaskSet, innermost first, then the user's.
+func (u *user) Stop(ctx context.Context) {
+	u.v.ctx = ctx
+	for i := len(u.stack) - 1; i >= 0; i-- {
+		_ = u.hook(u.stack[i].obj, "onStop")
+	}
+	u.v.rec.Flush()
+	u.v.client.Close()
+}
+
+// Interrupt aborts the running JavaScript and any request in flight.
+func (u *user) Interrupt() {
+	u.v.rt.Interrupt(errInterrupted)
+	u.v.client.Abort()
+}
+
+type flowKind int
+
+const (
+	flowStopUser flowKind = iota
+	flowStopTest
+	flowReschedule
+	flowInterrupt
+)
+
+// flowError is a flow-control exception a script threw.
+type flowError struct {
+	kind       flowKind
+	reschedule bool
+}
+
+func (e *flowError) Error() string { return "flow control" }
+
+// call runs a JS function; Go panics inside natives surface as errors.
+func (v *vu) call(fn goja.Callable, this goja.Value, args ...goja.Value) (goja.Value, error) {
+	v.inTask = true
+	defer func() { v.inTask = false }()
+	return fn(this, args...)
+}
+
+// settle settles pending catchResponse responses, then classifies err: flow control becomes
+// a flowError, an interruption passes through, any other exception is recorded (with its
+// stack) and swallowed so that the user goes on, like Locust.
+func (v *vu) settle(err error) error {
+	v.settlePending()
+	if err == nil {
+		return nil
+	}
+	var ie *goja.InterruptedError
+	if errors.As(err, &ie) {
+		return errInterrupted
+	}
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		if o, ok := ex.Value().(*goja.Object); ok {
+			switch {
+			case v.rt.InstanceOf(o, v.intr):
+				return &flowError{kind: flowInterrupt, reschedule: o.Get("reschedule").ToBoolean()}
+			case v.rt.InstanceOf(o, v.stopUserCtor):
+				return &flowError{kind: flowStopUser}
+			case v.rt.InstanceOf(o, v.stopTestCtor):
+				return &flowError{kind: flowStopTest}
+			case v.rt.InstanceOf(o, v.rescheduleCtor):
+				return &flowError{kind: flowReschedule}
+			}
+		}
+	}
+	v.exception(err)
+	return nil
+}
+
+// exception records a script error under Exceptions.
+func (v *vu) exception(err error) {
+	msg, tb := err.Error(), ""
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		msg, tb = exceptionMessage(ex), traceback(ex)
+	}
+	if v.rec != nil {
+		v.rec.Exception(msg, tb)
+	}
+	if v.trace != nil {
+		fmt.Fprintf(v.trace, "exception: %s\n%s\n", msg, tb)
+	}
+}

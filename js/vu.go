@@ -1,0 +1,289 @@
+package js
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/gustload/gust/client"
+	"github.com/gustload/gust/engine"
+	"github.com/gustload/gust/metrics"
+)
+
+// vu is one JavaScript runtime with the script loaded in it: a virtual user, or the probe
+// that inspects the script at load time.
+type vu struct {
+	s  *Script
+	t  *Test // nil in the probe
+	rt *goja.Runtime
+	id int
+
+	exports                                          *goja.Object
+	userCtor, taskSetCtor, seqCtor                   *goja.Object
+	stopUserCtor, stopTestCtor, rescheduleCtor, intr *goja.Object
+
+	waits  map[*goja.Object]engine.Wait
+	tables map[*goja.Object]*table
+
+	// Only in a virtual user:
+	ctx       context.Context
+	client    *client.Client
+	clientObj *goja.Object
+	req       client.Request
+	rec       *metrics.Recorder
+	host      string
+	pending   []*response // catchResponse responses not settled yet
+	trace     io.Writer   // --single-user: every request printed
+	envObj    goja.Value  // this.environment, built on first use
+	inTask    bool
+}
+
+// newVU builds a runtime, installs the "gust" module and runs the script's module body in it.
+func newVU(s *Script, t *Test, id int) (*vu, error) {
+	rt := goja.New()
+	v := &vu{s: s, t: t, rt: rt, id: id, waits: map[*goja.Object]engine.Wait{}, tables: map[*goja.Object]*table{}, ctx: context.Background()}
+	v.clientObj = v.newClientObject()
+
+	natives := rt.NewObject()
+	v.defineWaits(natives)
+	must(natives.Set("sleep", v.sleep))
+	must(natives.Set("open", v.open))
+	must(natives.Set("client", v.clientObj))
+	must(natives.Set("env", rt.NewDynamicObject(readOnlyEnv{rt, s.env})))
+	must(natives.Set("environment", func(goja.FunctionCall) goja.Value { return v.environment() }))
+
+	pre, err := prelude()
+	if err != nil {
+		return nil, err
+	}
+	fv, err := rt.RunProgram(pre)
+	if err != nil {
+		return nil, err
+	}
+	fn, _ := goja.AssertFunction(fv)
+	gv, err := fn(goja.Undefined(), natives)
+	if err != nil {
+		return nil, err
+	}
+	gust := gv.ToObject(rt)
+	get := func(name string) *goja.Object { return gust.Get(name).ToObject(rt) }
+	v.userCtor, v.taskSetCtor, v.seqCtor = get("User"), get("TaskSet"), get("SequentialTaskSet")
+	v.stopUserCtor, v.stopTestCtor, v.rescheduleCtor, v.intr = get("StopUser"), get("StopTest"), get("RescheduleTask"), get("InterruptTaskSet")
+
+	g := rt.GlobalObject()
+	must(g.Set("client", v.clientObj))
+	must(g.Set("sleep", v.sleep))
+	must(g.Set("open", v.open))
+	must(g.Set("env", natives.Get("env")))
+	must(g.Set("__ENV", natives.Get("env")))
+	must(g.Set("console", v.newConsole()))
+
+	module := rt.NewObject()
+	exports := rt.NewObject()
+	must(module.Set("exports", exports))
+	require := func(call goja.FunctionCall) goja.Value {
+		name := call.Argument(0).String()
+		if name == "gust" {
+			return gust
+		}
+		panic(rt.NewGoError(fmt.Errorf("cannot import %q: only \"gust\" and relative files can be imported", name)))
+	}
+	mv, err := rt.RunProgram(s.program)
+	if err != nil {
+		return nil, s.jsError(err)
+	}
+	mf, _ := goja.AssertFunction(mv)
+	if _, err := mf(goja.Undefined(), exports, rt.ToValue(require), module); err != nil {
+		return nil, s.jsError(err)
+	}
+	v.exports = module.Get("exports").ToObject(rt)
+	return v, nil
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// defineWaits installs between/constant/constantPacing/constantThroughput. Each returns a JS
+// function (callable from scripts) that the VU also knows as a Go engine.Wait, so that the
+// loop never calls into JS to compute a wait.
+func (v *vu) defineWaits(natives *goja.Object) {
+	rt := v.rt
+	mk := func(name string, args int, build func(a []float64) (engine.Wait, error)) {
+		must(natives.Set(name, func(call goja.FunctionCall) goja.Value {
+			a := make([]float64, args)
+			for i := range a {
+				x := call.Argument(i)
+				if goja.IsUndefined(x) || !isNumber(x) {
+					panic(rt.NewTypeError(fmt.Sprintf("%s() takes %d number(s) of seconds, got %s", name, args, x.String())))
+				}
+				a[i] = x.ToFloat()
+				if a[i] < 0 {
+					panic(rt.NewTypeError(fmt.Sprintf("%s(): %v is negative", name, a[i])))
+				}
+			}
+			w, err := build(a)
+			if err != nil {
+				panic(rt.NewTypeError(err.Error()))
+			}
+			f := rt.ToValue(func(goja.FunctionCall) goja.Value {
+				return rt.ToValue(w.Next(0).Seconds())
+			}).ToObject(rt)
+			v.waits[f] = w
+			return f
+		}))
+	}
+	mk("between", 2, func(a []float64) (engine.Wait, error) {
+		if a[1] < a[0] {
+			return nil, fmt.Errorf("between(%v, %v): the minimum is above the maximum", a[0], a[1])
+		}
+		return engine.Between{Min: seconds(a[0]), Max: seconds(a[1])}, nil
+	})
+	mk("constant", 1, func(a []float64) (engine.Wait, error) { return engine.Constant(seconds(a[0])), nil })
+	mk("constantPacing", 1, func(a []float64) (engine.Wait, error) { return engine.ConstantPacing(seconds(a[0])), nil })
+	mk("constantThroughput", 1, func(a []float64) (engine.Wait, error) {
+		if a[0] == 0 {
+			return nil, errors.New("constantThroughput(0): the rate must be positive")
+		}
+		return engine.NewConstantThroughput(a[0]), nil
+	})
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// waitOf builds the wait function of a frame from its class's waitTime.
+func (v *vu) waitOf(ctor, obj *goja.Object, parent func(time.Duration) time.Duration) func(time.Duration) time.Duration {
+	wt := ctor.Get("waitTime")
+	if wt == nil || goja.IsUndefined(wt) || goja.IsNull(wt) {
+		if parent != nil {
+			return parent
+		}
+		return func(time.Duration) time.Duration { return 0 }
+	}
+	if isNumber(wt) {
+		d := seconds(wt.ToFloat())
+		return func(time.Duration) time.Duration { return d }
+	}
+	o := wt.ToObject(v.rt)
+	if w, ok := v.waits[o]; ok {
+		return w.Next
+	}
+	fn, ok := goja.AssertFunction(wt)
+	if !ok {
+		return func(time.Duration) time.Duration { return 0 }
+	}
+	return func(time.Duration) time.Duration {
+		r, err := fn(obj)
+		if err != nil {
+			v.exception(err)
+			return 0
+		}
+		return seconds(r.ToFloat())
+	}
+}
+
+// sleep pauses this user only; a hard stop cuts it short.
+func (v *vu) sleep(call goja.FunctionCall) goja.Value {
+	d := seconds(call.Argument(0).ToFloat())
+	if d <= 0 {
+		return goja.Undefined()
+	}
+	if v.rec != nil && d >= 50*time.Millisecond {
+		v.rec.Flush()
+	}
+	t := time.NewTimer(d)
+	select {
+	case <-t.C:
+	case <-v.ctx.Done():
+		t.Stop()
+	}
+	return goja.Undefined()
+}
+
+func (v *vu) open(call goja.FunctionCall) goja.Value {
+	name := call.Argument(0).String()
+	c, err := v.s.readFile(name)
+	if err != nil {
+		panic(v.rt.NewGoError(err))
+	}
+	if call.Argument(1).String() == "b" {
+		return v.rt.ToValue(v.rt.NewArrayBuffer([]byte(c)))
+	}
+	return v.rt.ToValue(c)
+}
+
+// environment is this.environment: the run's settings, as plain JS values.
+func (v *vu) environment() goja.Value {
+	if v.envObj == nil {
+		var data map[string]any
+		if v.t != nil {
+			data = v.t.environment()
+		}
+		v.envObj = v.rt.ToValue(data)
+	}
+	return v.envObj
+}
+
+var consoleMu sync.Mutex
+
+func (v *vu) newConsole() *goja.Object {
+	c := v.rt.NewObject()
+	logf := func(level string) func(goja.FunctionCall) goja.Value {
+		return func(call goja.FunctionCall) goja.Value {
+			parts := make([]string, len(call.Arguments))
+			for i, a := range call.Arguments {
+				parts[i] = v.show(a)
+			}
+			consoleMu.Lock()
+			fmt.Fprintf(os.Stderr, "[%s] user %d: %s\n", level, v.id, strings.Join(parts, " "))
+			consoleMu.Unlock()
+			return goja.Undefined()
+		}
+	}
+	for _, l := range []string{"log", "info", "warn", "error", "debug"} {
+		must(c.Set(l, logf(l)))
+	}
+	return c
+}
+
+// show formats a value for console output: objects as JSON, the rest as strings.
+func (v *vu) show(a goja.Value) string {
+	if o, ok := a.(*goja.Object); ok && o.ClassName() != "Function" && o.ClassName() != "Error" {
+		if b, err := o.MarshalJSON(); err == nil {
+			return string(b)
+		}
+	}
+	return a.String()
+}
+
+// readOnlyEnv exposes the shared env map to one runtime without copying it; writes are
+// ignored so that no VU can change what another sees.
+type readOnlyEnv struct {
+	rt *goja.Runtime
+	m  map[string]string
+}
+
+func (e readOnlyEnv) Get(k string) goja.Value {
+	if s, ok := e.m[k]; ok {
+		return e.rt.ToValue(s)
+	}
+	return nil
+}
+func (e readOnlyEnv) Set(string, goja.Value) bool { return false }
+func (e readOnlyEnv) Has(k string) bool           { _, ok := e.m[k]; return ok }
+func (e readOnlyEnv) Delete(string) bool          { return false }
+func (e readOnlyEnv) Keys() []string {
+	out := make([]string, 0, len(e.m))
+	for k := range e.m {
+		out = append(out, k)
+	}
+	return out
+}

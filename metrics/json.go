@@ -1,0 +1,291 @@
+package metrics
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// jsonVersion is the "version" of the JSON result; bump it when a field
+// changes meaning.
+const jsonVersion = 1
+
+type jsonResult struct {
+	Version    int             `json:"version"`
+	Start      time.Time       `json:"start"`
+	End        time.Time       `json:"end"`
+	DurationS  float64         `json:"duration_s"`
+	Entries    []jsonEntry     `json:"entries"`
+	Total      jsonEntry       `json:"total"`
+	Errors     []jsonError     `json:"errors"`
+	Exceptions []jsonException `json:"exceptions"`
+}
+
+type jsonEntry struct {
+	Method       string         `json:"method"`
+	Name         string         `json:"name"`
+	Requests     int64          `json:"requests"`
+	Failures     int64          `json:"failures"`
+	TotalTimeMs  float64        `json:"total_time_ms"`
+	AvgMs        float64        `json:"avg_ms"`
+	MinMs        float64        `json:"min_ms"`
+	MaxMs        float64        `json:"max_ms"`
+	MedianMs     float64        `json:"median_ms"`
+	TotalSize    int64          `json:"total_size"`
+	AvgSize      float64        `json:"avg_size"`
+	RPS          float64        `json:"rps"`
+	FailPerS     float64        `json:"fail_per_s"`
+	FirstRequest *time.Time     `json:"first_request,omitempty"`
+	LastRequest  *time.Time     `json:"last_request,omitempty"`
+	Percentiles  percentileMap  `json:"percentiles"`
+	Histogram    *HistogramJSON `json:"histogram"`
+}
+
+type jsonError struct {
+	Method      string    `json:"method"`
+	Name        string    `json:"name"`
+	Error       string    `json:"error"`
+	Occurrences int64     `json:"occurrences"`
+	FirstSeen   time.Time `json:"first_seen"`
+	LastSeen    time.Time `json:"last_seen"`
+}
+
+type jsonException struct {
+	Count     int64  `json:"count"`
+	Message   string `json:"message"`
+	Traceback string `json:"traceback"`
+	Nodes     string `json:"nodes"`
+}
+
+// percentileMap keeps the percentiles in Locust's order ("50" ... "100")
+// instead of the string order a Go map would give.
+type percentileMap []percentileValue
+
+type percentileValue struct {
+	p, ms float64
+}
+
+func (m percentileMap) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, v := range m {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(strconv.FormatFloat(v.p, 'f', -1, 64)))
+		b.WriteByte(':')
+		b.WriteString(strconv.FormatFloat(v.ms, 'f', -1, 64))
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func (m *percentileMap) UnmarshalJSON(data []byte) error {
+	var raw map[string]float64
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*m = (*m)[:0]
+	for k, v := range raw {
+		p, err := strconv.ParseFloat(k, 64)
+		if err != nil {
+			return fmt.Errorf("percentile %q: %w", k, err)
+		}
+		*m = append(*m, percentileValue{p, v})
+	}
+	slices.SortFunc(*m, func(a, b percentileValue) int {
+		switch {
+		case a.p < b.p:
+			return -1
+		case a.p > b.p:
+			return 1
+		}
+		return 0
+	})
+	return nil
+}
+
+// WriteJSON writes the whole result as one JSON object: the run's span, every
+// row with its percentiles and mergeable histogram (see HistogramJSON), the
+// aggregate, errors and exceptions; the extra keys (users, thresholds, ...)
+// are added at the top level and must not collide with those.
+func WriteJSON(w io.Writer, s *Snapshot, extra map[string]any) error {
+	res := jsonResult{
+		Version:    jsonVersion,
+		Start:      s.Start,
+		End:        s.Now,
+		DurationS:  round(s.Now.Sub(s.Start).Seconds(), 3),
+		Entries:    make([]jsonEntry, 0, len(s.Entries)),
+		Total:      toJSONEntry(&s.Total, s.Now),
+		Errors:     make([]jsonError, 0, len(s.Errors)),
+		Exceptions: make([]jsonException, 0, len(s.Exceptions)),
+	}
+	for i := range s.Entries {
+		res.Entries = append(res.Entries, toJSONEntry(&s.Entries[i], s.Now))
+	}
+	for _, g := range s.Errors {
+		res.Errors = append(res.Errors, jsonError(g))
+	}
+	for _, g := range s.Exceptions {
+		res.Exceptions = append(res.Exceptions, jsonException{g.Count, g.Message, g.Traceback, g.Nodes})
+	}
+	body, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	if len(extra) > 0 {
+		if body, err = mergeKeys(body, extra); err != nil {
+			return err
+		}
+	}
+	body = append(body, '\n')
+	_, err = w.Write(body)
+	return err
+}
+
+// mergeKeys appends extra's keys, sorted, to the JSON object in body.
+func mergeKeys(body []byte, extra map[string]any) ([]byte, error) {
+	var own map[string]json.RawMessage
+	if err := json.Unmarshal(body, &own); err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		if _, ok := own[k]; ok {
+			return nil, fmt.Errorf("encode result: extra key %q collides with a result field", k)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := body[:len(body)-1] // drop the closing brace
+	for _, k := range keys {
+		v, err := json.Marshal(extra[k])
+		if err != nil {
+			return nil, fmt.Errorf("encode result: extra key %q: %w", k, err)
+		}
+		kb, _ := json.Marshal(k)
+		out = append(out, ',')
+		out = append(out, kb...)
+		out = append(out, ':')
+		out = append(out, v...)
+	}
+	return append(out, '}'), nil
+}
+
+func toJSONEntry(e *Entry, now time.Time) jsonEntry {
+	j := jsonEntry{
+		Method:      e.Method,
+		Name:        e.Name,
+		Requests:    e.Requests,
+		Failures:    e.Failures,
+		TotalTimeMs: ms(e.TotalTime),
+		AvgMs:       ms(e.Avg()),
+		MinMs:       ms(e.MinTime),
+		MaxMs:       ms(e.MaxTime),
+		MedianMs:    ms(e.Median()),
+		TotalSize:   e.TotalSize,
+		AvgSize:     round(e.AvgSize(), 3),
+		RPS:         round(e.RPS(now), 3),
+		FailPerS:    round(e.FailPerSec(now), 3),
+		Percentiles: make(percentileMap, 0, len(Percentiles)),
+		Histogram:   EncodeHistogram(e.Hist),
+	}
+	if !e.FirstRequest.IsZero() {
+		first, last := e.FirstRequest, e.LastRequest
+		j.FirstRequest, j.LastRequest = &first, &last
+	}
+	for _, p := range Percentiles {
+		j.Percentiles = append(j.Percentiles, percentileValue{p, ms(e.Percentile(p))})
+	}
+	return j
+}
+
+// ms is a duration in milliseconds to the microsecond, the histograms' unit.
+func ms(d time.Duration) float64 {
+	return round(float64(d)/float64(time.Millisecond), 3)
+}
+
+func round(v float64, decimals int) float64 {
+	f := math.Pow10(decimals)
+	return math.Round(v*f) / f
+}
+
+// ReadJSON reads a result WriteJSON wrote, for merging results of several
+// machines. It returns the keys that are not part of the result as they are.
+// Current rates are not in the file, so they are zero.
+func ReadJSON(r io.Reader) (*Snapshot, map[string]json.RawMessage, error) {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read result: %w", err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(body, &all); err != nil {
+		return nil, nil, fmt.Errorf("read result: %w", err)
+	}
+	var res jsonResult
+	if err := json.Unmarshal(body, &res); err != nil {
+		return nil, nil, fmt.Errorf("read result: %w", err)
+	}
+	if res.Version != jsonVersion {
+		return nil, nil, fmt.Errorf("read result: version %d, want %d", res.Version, jsonVersion)
+	}
+	for _, k := range []string{"version", "start", "end", "duration_s", "entries", "total", "errors", "exceptions"} {
+		delete(all, k)
+	}
+	s := &Snapshot{Start: res.Start, Now: res.End}
+	for i := range res.Entries {
+		e, err := fromJSONEntry(&res.Entries[i], s.Start)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.Entries = append(s.Entries, e)
+	}
+	if s.Total, err = fromJSONEntry(&res.Total, s.Start); err != nil {
+		return nil, nil, err
+	}
+	for _, g := range res.Errors {
+		s.Errors = append(s.Errors, ErrorGroup(g))
+	}
+	for _, g := range res.Exceptions {
+		s.Exceptions = append(s.Exceptions, ExceptionGroup{g.Count, g.Message, g.Traceback, g.Nodes})
+	}
+	s.sort()
+	return s, all, nil
+}
+
+func fromJSONEntry(j *jsonEntry, start time.Time) (Entry, error) {
+	e := Entry{
+		Method:    j.Method,
+		Name:      j.Name,
+		Requests:  j.Requests,
+		Failures:  j.Failures,
+		TotalTime: fromMs(j.TotalTimeMs),
+		MinTime:   fromMs(j.MinMs),
+		MaxTime:   fromMs(j.MaxMs),
+		TotalSize: j.TotalSize,
+		Start:     start,
+	}
+	if j.FirstRequest != nil {
+		e.FirstRequest = *j.FirstRequest
+	}
+	if j.LastRequest != nil {
+		e.LastRequest = *j.LastRequest
+	}
+	if j.Histogram != nil {
+		h, err := DecodeHistogram(j.Histogram)
+		if err != nil {
+			return Entry{}, fmt.Errorf("read result: %s %s: %w", j.Method, j.Name, err)
+		}
+		e.Hist = h
+	}
+	return e, nil
+}
+
+func fromMs(v float64) time.Duration {
+	return time.Duration(math.Round(v * float64(time.Millisecond)))
+}

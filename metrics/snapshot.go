@@ -1,0 +1,235 @@
+package metrics
+
+import (
+	"strings"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Snapshot is a copy of the statistics at one moment; nothing else refers to it.
+type Snapshot struct {
+	Start, Now time.Time
+	// Entries are the rows, sorted by name then method as Locust sorts them.
+	Entries []Entry
+	// Total is the aggregated row: Method "", Name "Aggregated".
+	Total Entry
+	// Errors are the failure groups, most frequent first.
+	Errors []ErrorGroup
+	// Exceptions are the script error groups, most frequent first.
+	Exceptions []ExceptionGroup
+}
+
+// Entry is one row of statistics: a (method, name) pair, or the aggregate.
+type Entry struct {
+	Method, Name       string
+	Requests, Failures int64
+	TotalTime          time.Duration
+	MinTime, MaxTime   time.Duration // MinTime is 0 when there was no request
+	TotalSize          int64
+	// FirstRequest and LastRequest are the completion times of the earliest
+	// and latest request; zero when there was none.
+	FirstRequest, LastRequest time.Time
+	// CurrentRPS and CurrentFailPerSec are rates over the last 10 seconds
+	// (over the time since the start when the run is younger).
+	CurrentRPS, CurrentFailPerSec float64
+	// Start is the run's start (Snapshot.Start), the origin of RPS.
+	Start time.Time
+	// Hist holds the latencies in microseconds; the entry's own copy.
+	Hist *hdrhistogram.Histogram
+}
+
+// ErrorGroup counts the failures of one (method, name) with one message.
+type ErrorGroup struct {
+	Method, Name, Error string
+	Occurrences         int64
+	FirstSeen, LastSeen time.Time
+}
+
+// ExceptionGroup counts one script error (message and traceback).
+type ExceptionGroup struct {
+	Count              int64
+	Message, Traceback string
+	// Nodes lists the processes that saw it, comma-separated as in Locust's CSV.
+	Nodes string
+}
+
+// Avg is the mean response time; 0 without requests.
+func (e *Entry) Avg() time.Duration {
+	if e.Requests == 0 {
+		return 0
+	}
+	return e.TotalTime / time.Duration(e.Requests)
+}
+
+// Median is the 50th percentile response time.
+func (e *Entry) Median() time.Duration {
+	return e.Percentile(50)
+}
+
+// Percentile returns the response time below which p percent (0-100) of the
+// requests finished, within 0.1%, clamped to [MinTime, MaxTime]; 0 when empty.
+func (e *Entry) Percentile(p float64) time.Duration {
+	if e.Hist == nil || e.Hist.TotalCount() == 0 {
+		return 0
+	}
+	// The ends are known exactly, even past the histogram's 10-minute range.
+	if p >= 100 {
+		return e.MaxTime
+	}
+	if p <= 0 {
+		return e.MinTime
+	}
+	d := time.Duration(e.Hist.ValueAtPercentile(p)) * time.Microsecond
+	return clampDur(d, e.MinTime, e.MaxTime)
+}
+
+// AvgSize is the mean response size in bytes.
+func (e *Entry) AvgSize() float64 {
+	if e.Requests == 0 {
+		return 0
+	}
+	return float64(e.TotalSize) / float64(e.Requests)
+}
+
+// RPS is the request rate over the whole run: requests divided by the
+// seconds from Start to now (Locust's total_rps).
+func (e *Entry) RPS(now time.Time) float64 {
+	return perSecond(e.Requests, e.Start, now)
+}
+
+// FailPerSec is the failure rate over the whole run (Locust's total_fail_per_sec).
+func (e *Entry) FailPerSec(now time.Time) float64 {
+	return perSecond(e.Failures, e.Start, now)
+}
+
+func perSecond(n int64, start, now time.Time) float64 {
+	secs := now.Sub(start).Seconds()
+	if secs <= 0 {
+		return 0
+	}
+	return float64(n) / secs
+}
+
+// FailRatio is the share of requests that failed, 0 to 1.
+func (e *Entry) FailRatio() float64 {
+	if e.Requests == 0 {
+		return 0
+	}
+	return float64(e.Failures) / float64(e.Requests)
+}
+
+// Merge adds o to s, as if both runs had recorded into one Stats: counts add
+// up, histograms merge without loss, the run spans both. Current rates add up
+// too, since the runs are meant to be parts of one test.
+func (s *Snapshot) Merge(o *Snapshot) {
+	if s.Start.IsZero() || (!o.Start.IsZero() && o.Start.Before(s.Start)) {
+		s.Start = o.Start
+	}
+	if o.Now.After(s.Now) {
+		s.Now = o.Now
+	}
+	rows := make(map[entryKey]int, len(s.Entries))
+	for i := range s.Entries {
+		rows[entryKey{s.Entries[i].Method, s.Entries[i].Name}] = i
+	}
+	for i := range o.Entries {
+		oe := &o.Entries[i]
+		if j, ok := rows[entryKey{oe.Method, oe.Name}]; ok {
+			s.Entries[j].merge(oe)
+			continue
+		}
+		e := Entry{Method: oe.Method, Name: oe.Name}
+		e.merge(oe)
+		s.Entries = append(s.Entries, e)
+	}
+	s.Total.merge(&o.Total)
+	s.Total.Method, s.Total.Name = "", "Aggregated"
+	for i := range s.Entries {
+		s.Entries[i].Start = s.Start
+	}
+	s.Total.Start = s.Start
+
+	errs := make(map[errorKey]int, len(s.Errors))
+	for i, g := range s.Errors {
+		errs[errorKey{g.Method, g.Name, g.Error}] = i
+	}
+	for _, g := range o.Errors {
+		j, ok := errs[errorKey{g.Method, g.Name, g.Error}]
+		if !ok {
+			s.Errors = append(s.Errors, g)
+			continue
+		}
+		m := &s.Errors[j]
+		m.Occurrences += g.Occurrences
+		m.FirstSeen = earliest(m.FirstSeen, g.FirstSeen)
+		if g.LastSeen.After(m.LastSeen) {
+			m.LastSeen = g.LastSeen
+		}
+	}
+
+	excs := make(map[exceptionKey]int, len(s.Exceptions))
+	for i, g := range s.Exceptions {
+		excs[exceptionKey{g.Message, g.Traceback}] = i
+	}
+	for _, g := range o.Exceptions {
+		j, ok := excs[exceptionKey{g.Message, g.Traceback}]
+		if !ok {
+			s.Exceptions = append(s.Exceptions, g)
+			continue
+		}
+		m := &s.Exceptions[j]
+		m.Count += g.Count
+		m.Nodes = joinNodes(m.Nodes, g.Nodes)
+	}
+	s.sort()
+}
+
+func (e *Entry) merge(o *Entry) {
+	if o.Requests > 0 {
+		if e.Requests == 0 || o.MinTime < e.MinTime {
+			e.MinTime = o.MinTime
+		}
+		e.MaxTime = max(e.MaxTime, o.MaxTime)
+		e.FirstRequest = earliest(e.FirstRequest, o.FirstRequest)
+		if o.LastRequest.After(e.LastRequest) {
+			e.LastRequest = o.LastRequest
+		}
+	}
+	e.Requests += o.Requests
+	e.Failures += o.Failures
+	e.TotalTime += o.TotalTime
+	e.TotalSize += o.TotalSize
+	e.CurrentRPS += o.CurrentRPS
+	e.CurrentFailPerSec += o.CurrentFailPerSec
+	switch {
+	case o.Hist == nil:
+	case e.Hist == nil:
+		e.Hist = o.Hist.Clone()
+	default:
+		e.Hist.Merge(o.Hist)
+	}
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// joinNodes unions two comma-separated node lists, keeping first-seen order.
+func joinNodes(a, b string) string {
+	seen := make(map[string]bool)
+	var out []string
+	for _, list := range []string{a, b} {
+		for n := range strings.SplitSeq(list, ",") {
+			n = strings.TrimSpace(n)
+			if n != "" && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
