@@ -312,8 +312,7 @@ func (c *Client) receive(h *hop, br *bufio.Reader, resp *Response) (end time.Tim
 
 	rd := br
 	err = r.ReadLimitBody(rd, 0)
-	var small *fasthttp.ErrSmallBuffer
-	if errors.As(err, &small) {
+	if isSmallBuffer(err) {
 		// Nothing was consumed; the larger reader starts with br's bytes.
 		rd = bufio.NewReaderSize(br, maxHeaderBytes)
 		err = r.ReadLimitBody(rd, 0)
@@ -332,6 +331,17 @@ func (c *Client) receive(h *hop, br *bufio.Reader, resp *Response) (end time.Tim
 		resp.Status != fasthttp.StatusSwitchingProtocols &&
 		br.Buffered() == 0 && rd.Buffered() == 0 // leftover bytes mean the framing is off
 	return end, keep, nil
+}
+
+// isSmallBuffer reports whether err says the response headers did not fit
+// the read buffer. Checked only on failure, so the success path stays free of
+// the allocation errors.As makes for its target.
+func isSmallBuffer(err error) bool {
+	if err == nil {
+		return false
+	}
+	var small *fasthttp.ErrSmallBuffer
+	return errors.As(err, &small)
 }
 
 // readBody reads the whole body from stream (nil when the response has none),

@@ -67,9 +67,6 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := checkRunFlags(&f); err != nil {
 		return usageError("%v", err)
 	}
-	if !f.headless && !f.singleUser {
-		return usageError("the web UI is not available in this build yet: pass --headless")
-	}
 	out := io.Writer(os.Stdout)
 	if over != nil && over.stdout != nil {
 		out = over.stdout
@@ -98,6 +95,9 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 	if f.singleUser {
 		return singleUser(test, stats, out)
+	}
+	if !f.headless {
+		return webMain(&f, test, stats, out)
 	}
 
 	cfg := engine.Config{
