@@ -321,6 +321,12 @@ func (r *Runner) forget(v *vu) {
 	for i, w := range list {
 		if w == v {
 			r.active[v.class] = append(list[:i], list[i+1:]...)
+			// A user that ended by itself is not replaced (Locust's StopUser); when none is
+			// left, the test is over.
+			r.target--
+			if r.target <= 0 {
+				go r.Stop("all users stopped")
+			}
 			return
 		}
 	}
