@@ -82,14 +82,11 @@ type Client struct {
 	lastURLStr string
 	tlsCfg     *tls.Config // last per-host config, reused while the host stays the same
 
-	// ctx is canceled by Abort to interrupt a dial in progress.
-	ctx    context.Context
-	cancel context.CancelFunc
-
-	// mu guards changes to conns, which Abort walks from another goroutine.
-	// The owner reads conns without it: only the owner writes.
+	// mu guards changes to conns and dialing, which Abort uses from another
+	// goroutine. The owner reads conns without it: only the owner writes.
 	mu      sync.Mutex
 	conns   []*conn
+	dialing context.CancelFunc // set while a dial is in progress
 	aborted atomic.Bool
 }
 
@@ -128,7 +125,6 @@ func New(opts Options) *Client {
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c
 }
 
@@ -198,8 +194,10 @@ func (c *Client) Do(req *Request, resp *Response) {
 // Do calls return ErrAborted at once. It is safe from any goroutine.
 func (c *Client) Abort() {
 	c.aborted.Store(true)
-	c.cancel()
 	c.mu.Lock()
+	if c.dialing != nil {
+		c.dialing()
+	}
 	for _, cn := range c.conns {
 		_ = cn.raw.Close()
 	}
@@ -504,8 +502,23 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 		cn.addr = key[len("http://"):]
 	}
 
-	d := net.Dialer{Deadline: deadline}
-	raw, err := d.DialContext(c.ctx, "tcp", cn.addr)
+	// The context lives only as long as the dial: one kept per Client would
+	// keep the bookkeeping of every past dial too.
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	c.mu.Lock()
+	if c.aborted.Load() {
+		c.mu.Unlock()
+		cancel()
+		return nil, ErrAborted
+	}
+	c.dialing = cancel
+	c.mu.Unlock()
+	var d net.Dialer
+	raw, err := d.DialContext(ctx, "tcp", cn.addr)
+	c.mu.Lock()
+	c.dialing = nil
+	c.mu.Unlock()
+	cancel()
 	if err != nil {
 		if c.aborted.Load() {
 			return nil, ErrAborted

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -670,14 +671,18 @@ func BenchmarkDo(b *testing.B) {
 	}
 }
 
-// rawKeepAliveServer answers every bodiless request on a connection with reply.
-func rawKeepAliveServer(b *testing.B, reply string) string {
+// rawKeepAliveServer answers every bodiless request on a connection with
+// reply. It allocates nothing per request and keeps no heap buffer per
+// connection, so benchmarks and footprint tests see the client alone.
+func rawKeepAliveServer(tb testing.TB, reply string) string {
+	tb.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { l.Close() })
+	tb.Cleanup(func() { l.Close() })
 	out := []byte(reply)
+	end := []byte("\r\n\r\n")
 	go func() {
 		for {
 			conn, err := l.Accept()
@@ -686,20 +691,64 @@ func rawKeepAliveServer(b *testing.B, reply string) string {
 			}
 			go func() {
 				defer conn.Close()
-				br := bufio.NewReader(conn)
+				var buf [512]byte
+				n := 0
 				for {
-					line, err := br.ReadSlice('\n')
+					m, err := conn.Read(buf[n:])
 					if err != nil {
 						return
 					}
-					if len(line) == 2 { // the blank line ending the request head
+					n += m
+					for {
+						i := bytes.Index(buf[:n], end)
+						if i < 0 {
+							break
+						}
 						if _, err := conn.Write(out); err != nil {
 							return
 						}
+						n = copy(buf[:], buf[i+len(end):n])
+					}
+					if n == len(buf) {
+						return // a request head this large is not ours
 					}
 				}
 			}()
 		}
 	}()
 	return l.Addr().String()
+}
+
+func TestIdleClientFootprint(t *testing.T) {
+	const clients = 1000
+	addr := rawKeepAliveServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n{\"a\":1}")
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	heap0, goroutines0 := ms.HeapAlloc, runtime.NumGoroutine()
+
+	cs := make([]*Client, clients)
+	for i := range cs {
+		cs[i] = New(Options{})
+		var resp Response
+		cs[i].Do(&Request{URL: "http://" + addr + "/x", Header: [][2]string{{"Accept", "application/json"}}}, &resp)
+		if resp.Err != nil {
+			t.Fatal(resp.Err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	perClient := (int64(ms.HeapAlloc) - int64(heap0)) / clients
+	extra := runtime.NumGoroutine() - goroutines0 - clients // minus the server's goroutine per connection
+	for _, c := range cs {
+		c.Close()
+	}
+	t.Logf("idle client with one keep-alive connection: %d B of heap (server's socket included)", perClient)
+	// Holding a 4 KiB read or write buffer per Client would break this bound.
+	if perClient > 8<<10 {
+		t.Errorf("%d B of heap per idle client, want under 8 KiB", perClient)
+	}
+	if extra > 0 {
+		t.Errorf("%d goroutines beyond the server's, want none per client", extra)
+	}
 }

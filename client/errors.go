@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -76,9 +77,16 @@ func describe(op string, err error, timeout time.Duration) string {
 		}
 		return "lookup " + dns.Name + ": " + dns.Err
 	case op == "tls handshake":
-		var rec tls.RecordHeaderError
-		if errors.As(err, &rec) {
+		var (
+			rec     tls.RecordHeaderError
+			invalid x509.CertificateInvalidError
+		)
+		switch {
+		case errors.As(err, &rec):
 			return "server did not answer with TLS"
+		case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+			// The standard message quotes the current time.
+			return "tls: certificate has expired or is not yet valid"
 		}
 		return err.Error()
 	case errors.As(err, &opErr) && opErr.Err != nil:

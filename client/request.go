@@ -11,7 +11,7 @@ type Request struct {
 	Method    string        // "" means GET
 	URL       string        // absolute http:// or https:// URL
 	Header    [][2]string   // in order, sent as given (names are not canonicalized)
-	Body      []byte        // sent with Content-Length when non-nil or when the method has a body
+	Body      []byte        // sent as is with Content-Length (which every method but an empty GET or HEAD carries)
 	Timeout   time.Duration // 0 → Options.Timeout; covers the whole exchange including redirects
 	Redirects int           // -1 → Options.MaxRedirects; 0 → do not follow; n → at most n
 }

@@ -70,6 +70,7 @@ type percentileValue struct {
 	p, ms float64
 }
 
+// MarshalJSON writes the percentiles as an object keyed "50" ... "100".
 func (m percentileMap) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
@@ -85,6 +86,7 @@ func (m percentileMap) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// UnmarshalJSON reads what MarshalJSON wrote, in any key order.
 func (m *percentileMap) UnmarshalJSON(data []byte) error {
 	var raw map[string]float64
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -117,8 +119,8 @@ func (m *percentileMap) UnmarshalJSON(data []byte) error {
 func WriteJSON(w io.Writer, s *Snapshot, extra map[string]any) error {
 	res := jsonResult{
 		Version:    jsonVersion,
-		Start:      s.Start,
-		End:        s.Now,
+		Start:      s.Start.UTC(),
+		End:        s.Now.UTC(),
 		DurationS:  round(s.Now.Sub(s.Start).Seconds(), 3),
 		Entries:    make([]jsonEntry, 0, len(s.Entries)),
 		Total:      toJSONEntry(&s.Total, s.Now),
@@ -129,6 +131,7 @@ func WriteJSON(w io.Writer, s *Snapshot, extra map[string]any) error {
 		res.Entries = append(res.Entries, toJSONEntry(&s.Entries[i], s.Now))
 	}
 	for _, g := range s.Errors {
+		g.FirstSeen, g.LastSeen = g.FirstSeen.UTC(), g.LastSeen.UTC()
 		res.Errors = append(res.Errors, jsonError(g))
 	}
 	for _, g := range s.Exceptions {
@@ -196,7 +199,7 @@ func toJSONEntry(e *Entry, now time.Time) jsonEntry {
 		Histogram:   EncodeHistogram(e.Hist),
 	}
 	if !e.FirstRequest.IsZero() {
-		first, last := e.FirstRequest, e.LastRequest
+		first, last := e.FirstRequest.UTC(), e.LastRequest.UTC()
 		j.FirstRequest, j.LastRequest = &first, &last
 	}
 	for _, p := range Percentiles {

@@ -190,7 +190,7 @@ func (s *Stats) apply(gen uint64, buf []sample) {
 
 // add records one sample and returns the cap warning when this sample is the
 // one that hit the cap for the first time. The caller holds mu.
-func (s *Stats) add(sm *sample) (warning string) {
+func (s *Stats) add(sm *sample) string {
 	e, warning := s.entryFor(sm.method, sm.name)
 	d := time.Duration(sm.elapsed)
 	us := micros(d)

@@ -519,7 +519,7 @@ func TestMerge(t *testing.T) {
 			t.Errorf("row %s differs from one run:\n got %+v\nwant %+v", w.Name, g, w)
 		}
 	}
-	if len(got.Errors) != 3 || len(got.Exceptions) != 1 || got.Exceptions[0].Count != 2 ||
+	if len(got.Errors) != 2 || len(got.Exceptions) != 1 || got.Exceptions[0].Count != 2 ||
 		got.Exceptions[0].Nodes != "node0, node1" {
 		t.Errorf("errors %+v, exceptions %+v", got.Errors, got.Exceptions)
 	}
