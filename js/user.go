@@ -90,6 +90,9 @@ func (u *user) after(f *frame, took time.Duration, err error) (time.Duration, er
 		}
 	}
 	if err != nil {
+		// The user ends here (an interrupt at the stop timeout): what it recorded must not
+		// stay in its buffer.
+		u.v.rec.Flush()
 		return 0, err
 	}
 	wait := f.wait(took)

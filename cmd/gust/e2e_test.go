@@ -278,3 +278,27 @@ func TestHelpDocumentsExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestEndlessLoopIsInterruptedAtTheStopTimeout(t *testing.T) {
+	srv, base := sampleAPI(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "loop.js")
+	os.WriteFile(script, []byte(`import { HttpUser } from "gust";
+export class U extends HttpUser {
+  static tasks = { a: 1 };
+  a() { this.client.get("/"); while (true) {} }
+}
+`), 0o644)
+	start := time.Now()
+	res := gust(t, "run", "--headless", "-H", base, "-u", "2", "-r", "100", "-t", "500ms", "-s", "500ms", "--csv", filepath.Join(dir, "l"), script)
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("an endless loop held the run for %v", el)
+	}
+	if res.code != 0 {
+		t.Errorf("exit %d: %s", res.code, res.stderr)
+	}
+	reqs, _ := aggregated(t, readCSV(t, filepath.Join(dir, "l_stats.csv")))
+	if reqs != 2 || srv.Served() != 2 {
+		t.Errorf("counted %d requests, served %d; want 2 and 2", reqs, srv.Served())
+	}
+}
