@@ -141,16 +141,18 @@ func (c *Client) Do(req *Request, resp *Response) {
 			c.Close()
 			resp.Status, resp.Body = 0, nil
 			resp.Err = fmt.Errorf("client: internal error: %v", p)
-			resp.Elapsed = time.Since(start)
+			resp.setEnd(start, time.Now())
 		}
 	}()
 	if req == nil {
 		resp.Err = &Error{Op: "url", Msg: "nil request"}
+		resp.End = start
 		return
 	}
 	resp.URL = req.URL
 	if c.aborted.Load() {
 		resp.Err = ErrAborted
+		resp.End = start
 		return
 	}
 
@@ -174,11 +176,14 @@ func (c *Client) Do(req *Request, resp *Response) {
 		end, err := c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)
 		if err != nil {
 			resp.Status, resp.Body, resp.Err = 0, nil, err
-			resp.Elapsed = time.Since(start)
+			resp.setEnd(start, time.Now())
 			return
 		}
-		resp.Elapsed = end.Sub(start)
+		resp.setEnd(start, end)
 		if n >= limit {
+			return
+		}
+		if !isRedirect(resp.Status) {
 			return
 		}
 		next, ok := redirect(h, resp.Status, resp.Header("Location"))
@@ -219,7 +224,7 @@ func (c *Client) Close() {
 // reads the response into resp, returning the time of the last body byte.
 func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time, timeout time.Duration, resp *Response) (time.Time, error) {
 	resp.Status, resp.Body, resp.Size, resp.TTFB = 0, nil, 0, 0
-	resp.arena, resp.spans, resp.hmap = nil, resp.spans[:0], nil
+	resp.arena, resp.nh, resp.hmap = nil, 0, nil
 
 	isTLS, err := c.build(h, headers)
 	if err != nil {

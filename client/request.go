@@ -112,6 +112,15 @@ func (c *Client) parsedURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
+// isRedirect reports whether status is one that redirect follows.
+func isRedirect(status int) bool {
+	switch status {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
+
 // redirect returns the hop that follows a response with status and location
 // to h, or false when status is not a redirect this client follows.
 func redirect(h hop, status int, location string) (hop, bool) {

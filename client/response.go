@@ -1,6 +1,7 @@
 package client
 
 import (
+	"encoding/binary"
 	"strings"
 	"time"
 	"unsafe"
@@ -16,19 +17,31 @@ type Response struct {
 	Body    []byte        // kept part of the body (at most Options.MaxBodyBytes)
 	Size    int64         // total body bytes received
 	Elapsed time.Duration // whole exchange incl. redirects, from before dial/write to the last body byte
+	End     time.Time     // when the exchange ended (the last body byte, or the failure)
 	TTFB    time.Duration // to the first response byte, from the start of the last hop
 	Err     error         // network/protocol error; nil when an HTTP response arrived (any status)
 
-	// arena holds every header key and value back to back. It is allocated
-	// afresh per response, together with Body, so the strings that Header
-	// hands out can point into it and stay valid forever.
+	// arena is one allocation per response: a table of nh header spans, then
+	// every header key and value back to back, then Body. It is allocated
+	// afresh per response so that the strings Header hands out can point into
+	// it and stay valid forever; the table lives in it (as plain bytes) so that
+	// a response costs one allocation however many headers it has.
 	arena []byte
-	spans []span // offsets only, so their backing array is reused across Do calls
+	nh    int
 	hmap  map[string]string
 }
 
+// spanSize is the bytes one span takes in the arena: three little-endian uint32.
+const spanSize = 12
+
 // span locates one header line in the arena: key arena[k:v], value arena[v:e].
 type span struct{ k, v, e uint32 }
+
+// span returns the i-th header span.
+func (r *Response) span(i int) span {
+	b := r.arena[i*spanSize : i*spanSize+spanSize]
+	return span{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]), binary.LittleEndian.Uint32(b[8:])}
+}
 
 // Header returns the value of the response header name (case-insensitive);
 // several values are joined with ", ".
@@ -36,7 +49,8 @@ func (r *Response) Header(name string) string {
 	var first string
 	found := false
 	var b strings.Builder
-	for _, s := range r.spans {
+	for i := range r.nh {
+		s := r.span(i)
 		if !strings.EqualFold(r.str(s.k, s.v), name) {
 			continue
 		}
@@ -64,8 +78,9 @@ func (r *Response) Headers() map[string]string {
 	if r.hmap != nil {
 		return r.hmap
 	}
-	m := make(map[string]string, len(r.spans))
-	for _, s := range r.spans {
+	m := make(map[string]string, r.nh)
+	for i := range r.nh {
+		s := r.span(i)
 		k := strings.ToLower(r.str(s.k, s.v))
 		if prev, ok := m[k]; ok {
 			m[k] = prev + ", " + r.str(s.v, s.e)
@@ -86,17 +101,23 @@ func (r *Response) str(i, j uint32) string {
 	return unsafe.String(&r.arena[i], int(j-i))
 }
 
+// setEnd records that the exchange begun at start ended at end.
+func (r *Response) setEnd(start, end time.Time) {
+	r.End = end
+	r.Elapsed = end.Sub(start)
+}
+
 // reset clears r for a new exchange. The old arena and map are dropped, not
 // cleared, because the caller may still hold strings and maps from them.
 func (r *Response) reset() {
-	*r = Response{spans: r.spans[:0]}
+	*r = Response{}
 }
 
-// headerSize is the arena space the headers of h need.
+// headerSize is the arena space the headers of h need, span table included.
 func headerSize(h *fasthttp.ResponseHeader) int {
 	n := 0
 	for k, v := range h.All() {
-		n += len(k) + len(v)
+		n += spanSize + len(k) + len(v)
 	}
 	return n
 }
@@ -104,14 +125,22 @@ func headerSize(h *fasthttp.ResponseHeader) int {
 // keepHeaders copies the headers of h into dst (headerSize(h) bytes long),
 // which becomes r's arena.
 func (r *Response) keepHeaders(h *fasthttp.ResponseHeader, dst []byte) {
+	n := 0
+	for k, v := range h.All() {
+		n += len(k) + len(v)
+	}
+	r.nh = (len(dst) - n) / spanSize
 	r.arena = dst
-	r.spans = r.spans[:0]
-	off := 0
+	i, off := 0, r.nh*spanSize
 	for k, v := range h.All() {
 		ko := off
 		off += copy(dst[off:], k)
 		vo := off
 		off += copy(dst[off:], v)
-		r.spans = append(r.spans, span{uint32(ko), uint32(vo), uint32(off)})
+		t := dst[i*spanSize:]
+		binary.LittleEndian.PutUint32(t, uint32(ko))
+		binary.LittleEndian.PutUint32(t[4:], uint32(vo))
+		binary.LittleEndian.PutUint32(t[8:], uint32(off))
+		i++
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,15 +22,23 @@ const (
 	StateStopped  State = "stopped"
 )
 
-// Config is what a closed-model run needs.
+// Config is what a run needs. With Rate (or Open) set the run follows the open model: Rate
+// task executions start every second on a pool of at most Users users; otherwise the closed
+// model: Users users each loop task, wait.
 type Config struct {
-	Users       int           // users to reach
-	SpawnRate   float64       // users started (or stopped) per second; <= 0 means all at once
+	Users       int           // closed model: users to reach; open model: the most users the pool may hold
+	SpawnRate   float64       // closed model: users started (or stopped) per second; <= 0 means all at once
+	Rate        float64       // open model: task executions started per second
+	Open        bool          // open model even while the rate is 0 (a shape or stages that start paused)
 	RunTime     time.Duration // stop after this long; 0 means until stopped
 	Iterations  int64         // stop after this many task executions in total; 0 means no limit
 	StopTimeout time.Duration // how long running tasks get to finish once stopping
+	Shape       Shape         // when set, drives users/rate over time and ends the test
 	// OnUserError is told about errors that end a user (a constructor that throws, say).
 	OnUserError func(err error)
+	// OnDrop is told, at most once a second, how many arrivals found no free user since the
+	// last call (open model).
+	OnDrop func(n int64)
 }
 
 // Runner runs one test: it owns the users' goroutines and stops them all before Run returns.
@@ -46,6 +55,10 @@ type Runner struct {
 	rampStart time.Time
 	rampDone  int // users started or stopped since rampStart
 	kick      chan struct{}
+	only      []bool // classes allowed by the shape; nil means all
+
+	open     bool // the open model: see arrivals.go
+	arrivals arrivals
 
 	quit     chan struct{} // closed on graceful stop: no new tasks, waits end
 	stopOnce sync.Once
@@ -81,24 +94,61 @@ func NewRunner(test Test, cfg Config) *Runner {
 	}
 	r.active = make([][]*vu, len(r.classes))
 	r.state.Store(StateReady)
+	r.open = cfg.Open || cfg.Rate > 0
+	r.arrivals.init()
 	return r
 }
 
 // Run starts the users and blocks until the test has stopped and every user has ended (or
 // been abandoned after the stop timeout). Cancelling ctx stops the test gracefully.
 func (r *Runner) Run(ctx context.Context) {
-	now := time.Now()
-	r.started.Store(now.UnixNano())
-	r.SetUsers(r.cfg.Users, r.cfg.SpawnRate)
+	r.started.Store(time.Now().UnixNano())
+	first := Load{Users: r.cfg.Users, SpawnRate: r.cfg.SpawnRate, Rate: r.cfg.Rate}
+	if r.cfg.Shape != nil {
+		l, ok := r.cfg.Shape.Tick(0, 0)
+		if !ok {
+			r.Stop("load shape ended")
+			r.state.Store(StateStopped)
+			return
+		}
+		first = l
+		if l.Rate > 0 {
+			r.open = true
+		}
+		r.SetClasses(l.Classes)
+	}
 
+	var bg sync.WaitGroup
+	if r.open {
+		r.state.Store(StateSpawning)
+		if !r.prepareOpen(ctx, first) {
+			r.Stop("interrupted")
+		}
+		// The clock starts once the first users are ready, so that run time and rate are
+		// measured from the first arrival.
+		r.started.Store(time.Now().UnixNano())
+	} else {
+		r.SetUsers(first.Users, first.SpawnRate)
+	}
 	var deadline <-chan time.Time
 	if r.cfg.RunTime > 0 {
 		t := time.NewTimer(r.cfg.RunTime)
 		defer t.Stop()
 		deadline = t.C
 	}
-	spawnerDone := make(chan struct{})
-	go func() { defer close(spawnerDone); r.spawner() }()
+	if r.open {
+		r.arrivals.start(r.Started(), r.cfg.RunTime, first.Rate)
+		bg.Add(2)
+		go func() { defer bg.Done(); r.pace() }()
+		go func() { defer bg.Done(); r.grow() }()
+	} else {
+		bg.Add(1)
+		go func() { defer bg.Done(); r.spawner() }()
+	}
+	if r.cfg.Shape != nil {
+		bg.Add(1)
+		go func() { defer bg.Done(); r.control(first) }()
+	}
 
 	select {
 	case <-deadline:
@@ -107,9 +157,84 @@ func (r *Runner) Run(ctx context.Context) {
 		r.Stop("interrupted")
 	case <-r.quit:
 	}
-	<-spawnerDone
+	bg.Wait()
 	r.drain()
 	r.state.Store(StateStopped)
+}
+
+// control consults the shape every ShapeInterval and applies what changed; a shape that
+// returns no load ends the test.
+func (r *Runner) control(last Load) {
+	tick := time.NewTicker(ShapeInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.quit:
+			return
+		case <-tick.C:
+		}
+		l, ok := r.cfg.Shape.Tick(time.Since(r.Started()), r.Users())
+		if !ok {
+			r.Stop("load shape ended")
+			return
+		}
+		if l.equal(last) {
+			continue
+		}
+		if !slices.Equal(l.Classes, last.Classes) {
+			r.SetClasses(l.Classes)
+		}
+		if r.open {
+			if l.Users > 0 {
+				r.SetUsers(l.Users, 0)
+			}
+			r.SetRate(l.Rate)
+		} else {
+			r.SetUsers(l.Users, l.SpawnRate)
+		}
+		last = l
+	}
+}
+
+// SetClasses limits the users to the named classes (a shape's userClasses): users of other
+// classes are stopped as the count is adjusted. Nil or empty allows every class; unknown names
+// are ignored.
+func (r *Runner) SetClasses(names []string) {
+	r.mu.Lock()
+	if len(names) == 0 {
+		r.only = nil
+	} else {
+		r.only = make([]bool, len(r.classes))
+		for i, c := range r.classes {
+			r.only[i] = slices.Contains(names, c.Name)
+		}
+	}
+	r.rampStart = time.Now()
+	r.rampDone = 0
+	r.mu.Unlock()
+	r.poke()
+}
+
+// want is how many users of each class the target calls for; the caller holds r.mu.
+func (r *Runner) want(n int) []int {
+	if r.only == nil {
+		return Distribute(r.classes, n)
+	}
+	cs := slices.Clone(r.classes)
+	for i := range cs {
+		if !r.only[i] {
+			cs[i].Weight, cs[i].FixedCount = 0, 0
+		}
+	}
+	return Distribute(cs, n)
+}
+
+// poke wakes whichever goroutine adjusts the number of users.
+func (r *Runner) poke() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
 }
 
 // drain waits for the users to finish their current task, interrupts those still running at
@@ -213,7 +338,8 @@ func (r *Runner) ClassCounts() []int {
 }
 
 // SetUsers changes the number of users to reach and the rate to get there (Locust's Edit,
-// shapes and stages). Ramping down stops users gracefully: their current task finishes.
+// shapes and stages). Ramping down stops users gracefully: their current task finishes. In the
+// open model it sets the most users the pool may hold, and rate is unused.
 func (r *Runner) SetUsers(users int, rate float64) {
 	if users < 0 {
 		users = 0
@@ -224,10 +350,7 @@ func (r *Runner) SetUsers(users int, rate float64) {
 	r.rampStart = time.Now()
 	r.rampDone = 0
 	r.mu.Unlock()
-	select {
-	case r.kick <- struct{}{}:
-	default:
-	}
+	r.poke()
 }
 
 // spawner moves the number of users toward the target at the spawn rate. A 10 ms tick keeps
@@ -266,29 +389,42 @@ func (r *Runner) adjust() (pending bool) {
 	for _, c := range r.active {
 		current += len(c)
 	}
-	diff := r.target - current
-	if diff == 0 {
+	want := r.want(r.target)
+	// Changes still to make: users to add or remove, plus the swaps that fix the mix of
+	// classes after a shape changed userClasses.
+	todo := abs(r.target - current)
+	if todo == 0 {
+		for i, w := range want {
+			todo += max(len(r.active[i])-w, 0)
+		}
+	}
+	if todo == 0 {
 		if r.State() == StateSpawning {
 			r.state.Store(StateRunning)
 		}
 		return false
 	}
 	r.state.Store(StateSpawning)
-	n := abs(diff)
+	n := todo
 	if r.rate > 0 {
 		due := int(math.Floor(time.Since(r.rampStart).Seconds()*r.rate)) + 1 - r.rampDone
 		n = min(n, max(due, 0))
 	}
-	want := Distribute(r.classes, r.target)
 	for i := 0; i < n; i++ {
-		if diff > 0 {
+		switch {
+		case current < r.target:
 			r.startUser(pickShort(want, r.active))
-		} else {
+			current++
+		case current > r.target:
 			r.stopUser(pickLong(want, r.active))
+			current--
+		default:
+			r.stopUser(pickLong(want, r.active))
+			r.startUser(pickShort(want, r.active))
 		}
 	}
 	r.rampDone += n
-	if n == abs(diff) {
+	if n == todo {
 		r.state.Store(StateRunning)
 		return false
 	}
@@ -298,6 +434,9 @@ func (r *Runner) adjust() (pending bool) {
 func (r *Runner) startUser(class int) {
 	r.nextID++
 	v := &vu{id: r.nextID, class: class, quit: make(chan struct{})}
+	if r.open {
+		r.arrivals.building.Add(1)
+	}
 	r.active[class] = append(r.active[class], v)
 	r.all.Store(v.id, v)
 	r.wg.Add(1)
@@ -336,6 +475,12 @@ func (r *Runner) runUser(v *vu) {
 	defer r.wg.Done()
 	defer r.forget(v)
 	ctx := r.hardCtx
+	ready := r.open // still counted as building until it first waits for an arrival
+	defer func() {
+		if ready {
+			r.arrivals.building.Add(-1)
+		}
+	}()
 	u, err := r.test.NewUser(v.class, v.id)
 	if err != nil {
 		r.userError(err)
@@ -346,6 +491,14 @@ func (r *Runner) runUser(v *vu) {
 		if !r.flow(err) {
 			return
 		}
+	}
+	if r.open {
+		ready = false
+		r.serve(v, u)
+		if ctx.Err() == nil {
+			u.Stop(ctx)
+		}
+		return
 	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()

@@ -54,6 +54,13 @@
     return { __gustTask: true, weight, fn, tags: (opts && opts.tags) || [] };
   }
 
+  /**
+   * SharedArray(name, loader) — data loaded once per process (loader runs in the first runtime
+   * that asks) and shared read-only by every user; elements are copied out when read. Works
+   * with or without `new`.
+   */
+  function SharedArray(name, loader) { return native.SharedArray(name, loader); }
+
   return {
     User, HttpUser, TaskSet, SequentialTaskSet, task,
     StopUser, StopTest, RescheduleTask, InterruptTaskSet,
@@ -65,7 +72,8 @@
     open: native.open,
     env: native.env,
     __ENV: native.env,
-    SharedArray: native.SharedArray,
+    SharedArray,
+    csv: native.csv,
     get client() { return native.client; },
   };
 })

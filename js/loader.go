@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -49,9 +50,15 @@ type Script struct {
 	filesMu sync.Mutex
 	files   map[string]string // open() cache: each file read once
 
-	classes  []*classInfo
-	options  map[string]any
-	hasSetup bool
+	sources []string // the script files composed into this test (one, or several)
+	multi   bool     // several files: the bundle exports one namespace per file
+
+	classes []*classInfo
+	options map[string]any
+	hooks   map[string]bool // exported test-level functions: setup, teardown, shape, ...
+
+	sharedMu sync.Mutex
+	shared   map[string]*sharedArray // SharedArray and csv() data, loaded once per process
 }
 
 // LoadError is a script that does not build or throws while loading; it always names the
@@ -73,17 +80,34 @@ func (e *LoadError) Error() string {
 // Load bundles the script and its relative imports into one CommonJS program with an inline
 // source map (esbuild), compiles it once, and runs it once in a probe runtime to find the user
 // classes and options and to validate every task table.
+//
+// path may also name several files separated by commas, or a directory (its .js, .mjs and .ts
+// files, except those starting with "_" or "."): they are composed into one test whose User
+// classes all take part (Locust's several locustfiles).
 func Load(path string, opts LoadOptions) (*Script, error) {
-	abs, err := filepath.Abs(path)
+	files, err := scriptFiles(path)
 	if err != nil {
-		return nil, fmt.Errorf("script %s: %w", path, err)
+		return nil, err
 	}
-	if st, err := os.Stat(abs); err != nil {
-		return nil, fmt.Errorf("script %s: no such file", path)
-	} else if st.IsDir() {
-		return nil, fmt.Errorf("script %s: is a directory", path)
+	abs := files[0]
+	var code string
+	if len(files) == 1 {
+		code, err = bundle(abs, nil)
+	} else {
+		// A generated entry imports every file as a namespace, so that the probe can merge them
+		// and name both files of a clash (`export *` would silently drop clashing names).
+		var b strings.Builder
+		for i, f := range files {
+			fmt.Fprintf(&b, "import * as m%d from %s;\n", i, jsonString(f))
+		}
+		b.WriteString("export const __gustFiles = [")
+		for i, f := range files {
+			fmt.Fprintf(&b, "[%s, m%d],", jsonString(f), i)
+		}
+		b.WriteString("];\n")
+		abs = filepath.Join(filepath.Dir(files[0]), "gust-entry.js")
+		code, err = bundle(abs, &api.StdinOptions{Contents: b.String(), ResolveDir: filepath.Dir(files[0]), Sourcefile: "gust-entry.js", Loader: api.LoaderJS})
 	}
-	code, err := bundle(abs)
 	if err != nil {
 		return nil, err
 	}
@@ -99,16 +123,72 @@ func Load(path string, opts LoadOptions) (*Script, error) {
 	if env == nil {
 		env = map[string]string{}
 	}
-	s := &Script{Path: path, abs: abs, dir: filepath.Dir(abs), program: prog, env: env, files: map[string]string{}}
+	s := &Script{Path: path, abs: abs, dir: filepath.Dir(abs), program: prog, env: env, files: map[string]string{},
+		sources: files, multi: len(files) > 1, hooks: map[string]bool{}, shared: map[string]*sharedArray{}}
 	if err := s.probe(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func bundle(abs string) (string, error) {
+// scriptFiles expands a script argument (a file, a comma-separated list, or a directory) into
+// absolute file paths, in order.
+func scriptFiles(path string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(path, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, fmt.Errorf("script %s: %w", p, err)
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Errorf("script %s: no such file", p)
+		}
+		if !st.IsDir() {
+			out = append(out, abs)
+			continue
+		}
+		ents, err := os.ReadDir(abs)
+		if err != nil {
+			return nil, fmt.Errorf("script %s: %v", p, err)
+		}
+		n := len(out)
+		for _, e := range ents {
+			name := e.Name()
+			ext := filepath.Ext(name)
+			if e.IsDir() || strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".d.ts") ||
+				(ext != ".js" && ext != ".mjs" && ext != ".ts") {
+				continue
+			}
+			out = append(out, filepath.Join(abs, name))
+		}
+		if len(out) == n {
+			return nil, fmt.Errorf("script %s: the directory holds no .js, .mjs or .ts file", p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no script given")
+	}
+	return slices.Compact(out), nil
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func bundle(abs string, stdin *api.StdinOptions) (string, error) {
+	var entries []string
+	if stdin == nil {
+		entries = []string{abs}
+	}
 	res := api.Build(api.BuildOptions{
-		EntryPoints:    []string{abs},
+		EntryPoints:    entries,
+		Stdin:          stdin,
 		Bundle:         true,
 		Write:          false,
 		Format:         api.FormatCommonJS,
@@ -156,7 +236,13 @@ func displayPath(abs, file string) string {
 func (s *Script) Options() map[string]any { return s.options }
 
 // HasSetup reports whether the script exports setup().
-func (s *Script) HasSetup() bool { return s.hasSetup }
+func (s *Script) HasSetup() bool { return s.hooks["setup"] }
+
+// HasShape reports whether the script exports shape(ctx).
+func (s *Script) HasShape() bool { return s.hooks["shape"] }
+
+// Files lists the script files composed into the test.
+func (s *Script) Files() []string { return s.sources }
 
 // readFile serves open(): each file is read once per process and shared by every VU.
 func (s *Script) readFile(name string) (string, error) {

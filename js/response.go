@@ -35,8 +35,14 @@ func (r *response) defaultError() string {
 }
 
 func (r *response) record(errMsg string) {
+	end := r.r.End
+	if r.pending || end.IsZero() {
+		// Decided later by success()/failure(): the sample ends when the script decides,
+		// as Locust's does.
+		end = time.Now()
+	}
 	r.pending = false
-	r.v.rec.Record(r.method, r.name, time.Now(), r.r.Elapsed, r.r.Size, errMsg)
+	r.v.rec.Record(r.method, r.name, end, r.r.Elapsed, r.r.Size, errMsg)
 }
 
 var responseKeys = []string{"status", "ok", "url", "headers", "text", "body", "bytes", "elapsed", "timings", "error", "json", "success", "failure"}

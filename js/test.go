@@ -1,6 +1,7 @@
 package js
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -64,8 +65,10 @@ func (s *Script) probe() error {
 				return fmt.Errorf("%s: options must be an object", s.Path)
 			}
 			continue
-		case "setup":
-			s.hasSetup = true
+		}
+		if _, ok := goja.AssertFunction(val); ok && slices.Contains(testLevel, k) {
+			s.hooks[k] = true
+			continue
 		}
 		p := o.Get("prototype")
 		if p == nil || !rt.InstanceOf(p, v.userCtor) {
@@ -143,12 +146,21 @@ type Test struct {
 	classes []*classInfo
 	hosts   []string
 	filter  tagFilter
+
+	envJSON   []byte // cfg.Environment, parsed by each runtime that reads this.environment
+	setupJSON []byte // setup()'s result; set before any user starts
+	life      *vu    // the runtime of onTestStart, setup, teardown and onTestStop
 }
 
 // NewTest checks the run's choices against the script (class names, hosts, tags) and
 // prepares it; every error names the offending value.
 func NewTest(s *Script, cfg TestConfig) (*Test, error) {
 	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}}
+	env, err := json.Marshal(cfg.Environment)
+	if err != nil {
+		return nil, fmt.Errorf("environment: %v", err)
+	}
+	t.envJSON = env
 	for _, name := range cfg.Classes {
 		if !slices.ContainsFunc(s.classes, func(c *classInfo) bool { return c.Name == name }) {
 			var names []string
@@ -228,12 +240,12 @@ func (t *Test) Classes() []engine.UserClass {
 	return out
 }
 
-func (t *Test) environment() map[string]any {
-	m := map[string]any{}
-	for k, v := range t.cfg.Environment {
-		m[k] = v
+// environmentJSON is this.environment and setup()'s result, as JSON.
+func (t *Test) environmentJSON() (env, setup []byte) {
+	if len(t.envJSON) == 0 || string(t.envJSON) == "null" {
+		return []byte("{}"), t.setupJSON
 	}
-	return m
+	return t.envJSON, t.setupJSON
 }
 
 // NewUser implements engine.Test: a fresh runtime with the script loaded, and an instance of

@@ -57,7 +57,8 @@ func (u *user) Step(ctx context.Context) (time.Duration, error) {
 			continue
 		}
 		start := time.Now()
-		_, err := u.v.call(e.fn, f.obj, f.obj)
+		u.v.arg[0] = f.obj
+		_, err := u.v.call(e.fn, f.obj, u.v.arg[:]...)
 		return u.after(f, time.Since(start), u.v.settle(err))
 	}
 }
@@ -77,7 +78,7 @@ func (u *user) enter(parent *frame, e *entry) error {
 // after turns the outcome of a task into the wait before the next one and flow control.
 func (u *user) after(f *frame, took time.Duration, err error) (time.Duration, error) {
 	var flow *flowError
-	if errors.As(err, &flow) {
+	if err != nil && errors.As(err, &flow) { // errors.As allocates its target: not on every task
 		switch flow.kind {
 		case flowInterrupt:
 			return u.leave(flow.reschedule)

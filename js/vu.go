@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,12 +37,16 @@ type vu struct {
 	client    *client.Client
 	clientObj *goja.Object
 	req       client.Request
+	urls      urlCache      // the last URLs joined to host (http.go)
+	arg       [1]goja.Value // a task's argument: a variadic list would be allocated per task
 	rec       *metrics.Recorder
 	host      string
 	pending   []*response // catchResponse responses not settled yet
 	trace     io.Writer   // --single-user: every request printed
 	envObj    goja.Value  // this.environment, built on first use
 	inTask    bool
+
+	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
 }
 
 // newVU builds a runtime, installs the "gust" module and runs the script's module body in it.
@@ -57,6 +62,10 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 	must(natives.Set("client", v.clientObj))
 	must(natives.Set("env", rt.NewDynamicObject(readOnlyEnv{rt, s.env})))
 	must(natives.Set("environment", func(goja.FunctionCall) goja.Value { return v.environment() }))
+	must(natives.Set("SharedArray", v.sharedArrayNative))
+	must(natives.Set("csv", v.csvNative))
+	parse, _ := goja.AssertFunction(rt.GlobalObject().Get("JSON").ToObject(rt).Get("parse"))
+	v.jsonParse = parse
 
 	pre, err := prelude()
 	if err != nil {
@@ -83,6 +92,9 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 	must(g.Set("env", natives.Get("env")))
 	must(g.Set("__ENV", natives.Get("env")))
 	must(g.Set("console", v.newConsole()))
+	must(g.DefineAccessorProperty("setupData", rt.ToValue(func(goja.FunctionCall) goja.Value {
+		return v.environment().ToObject(rt).Get("setupData")
+	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE))
 
 	module := rt.NewObject()
 	exports := rt.NewObject()
@@ -103,7 +115,52 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 		return nil, s.jsError(err)
 	}
 	v.exports = module.Get("exports").ToObject(rt)
+	if s.multi {
+		if v.exports, err = v.mergeFiles(v.exports); err != nil {
+			return nil, err
+		}
+	}
 	return v, nil
+}
+
+// testLevel names the exports gust itself calls; two files may not both define one.
+var testLevel = []string{"options", "setup", "teardown", "shape", "onTestStart", "onTestStop"}
+
+// mergeFiles flattens the per-file namespaces of a composed test into one exports object.
+// Two files exporting the same User class or test-level function is an error naming both;
+// other clashing names (helpers gust never calls) keep the first file's.
+func (v *vu) mergeFiles(entry *goja.Object) (*goja.Object, error) {
+	rt := v.rt
+	merged := rt.NewObject()
+	from := map[string]string{}
+	list := entry.Get("__gustFiles").ToObject(rt)
+	n := int(list.Get("length").ToInteger())
+	for i := 0; i < n; i++ {
+		pair := list.Get(fmt.Sprint(i)).ToObject(rt)
+		file, ns := pair.Get("0").String(), pair.Get("1").ToObject(rt)
+		for _, k := range ns.Keys() {
+			val := ns.Get(k)
+			if prev, ok := from[k]; ok {
+				if v.isUserClass(val) || slices.Contains(testLevel, k) {
+					return nil, fmt.Errorf("%s is exported by both %s and %s: rename one", k, prev, file)
+				}
+				continue
+			}
+			from[k] = file
+			must(merged.Set(k, val))
+		}
+	}
+	return merged, nil
+}
+
+// isUserClass reports whether val is a class extending User.
+func (v *vu) isUserClass(val goja.Value) bool {
+	o, ok := val.(*goja.Object)
+	if !ok {
+		return false
+	}
+	p := o.Get("prototype")
+	return p != nil && v.rt.InstanceOf(p, v.userCtor)
 }
 
 func must(err error) {
@@ -220,22 +277,37 @@ func (v *vu) open(call goja.FunctionCall) goja.Value {
 	return v.rt.ToValue(c)
 }
 
-// environment is this.environment: the run's settings, as plain JS values.
+// environment is this.environment: the run's settings and setup()'s result, as plain JS
+// values of this runtime's own (parsed from JSON), so that no VU can change what another sees.
 func (v *vu) environment() goja.Value {
 	if v.envObj == nil {
-		var data map[string]any
-		if v.t != nil {
-			data = v.t.environment()
+		if v.t == nil {
+			v.envObj = v.rt.NewObject()
+			return v.envObj
 		}
-		v.envObj = v.rt.ToValue(data)
+		env, setup := v.t.environmentJSON()
+		obj, err := v.jsonParse(goja.Undefined(), v.rt.ToValue(string(env)))
+		if err != nil {
+			panic(err)
+		}
+		if setup != nil {
+			data, err := v.jsonParse(goja.Undefined(), v.rt.ToValue(string(setup)))
+			if err != nil {
+				panic(err)
+			}
+			must(obj.ToObject(v.rt).Set("setupData", data))
+		}
+		v.envObj = obj
 	}
 	return v.envObj
 }
 
 var consoleMu sync.Mutex
 
+// consoleMethods are console's methods; each is built on first use (see lazyMethods).
+var consoleMethods = []string{"log", "info", "warn", "error", "debug"}
+
 func (v *vu) newConsole() *goja.Object {
-	c := v.rt.NewObject()
 	logf := func(level string) func(goja.FunctionCall) goja.Value {
 		return func(call goja.FunctionCall) goja.Value {
 			parts := make([]string, len(call.Arguments))
@@ -248,10 +320,7 @@ func (v *vu) newConsole() *goja.Object {
 			return goja.Undefined()
 		}
 	}
-	for _, l := range []string{"log", "info", "warn", "error", "debug"} {
-		must(c.Set(l, logf(l)))
-	}
-	return c
+	return v.rt.NewDynamicObject(&lazyMethods{rt: v.rt, names: consoleMethods, build: logf})
 }
 
 // show formats a value for console output: objects as JSON, the rest as strings.

@@ -33,7 +33,20 @@ func WriteSummary(w io.Writer, s *Snapshot) {
 	_, _ = io.WriteString(w, b.String())
 }
 
+// WriteCurrentTable writes Locust's periodic requests table: the one
+// WriteSummary starts with, but with current rates (last 10 seconds), as
+// Locust prints it while a test runs.
+func WriteCurrentTable(w io.Writer, s *Snapshot) {
+	var b strings.Builder
+	writeRequestsTableRates(&b, s, true)
+	_, _ = io.WriteString(w, b.String())
+}
+
 func writeRequestsTable(b *strings.Builder, s *Snapshot) {
+	writeRequestsTableRates(b, s, false)
+}
+
+func writeRequestsTableRates(b *strings.Builder, s *Snapshot, current bool) {
 	line(b, fmt.Sprintf("%-*s %-*s %7s %12s |%7s %7s %7s%7s | %7s %11s",
 		typeWidth, "Type", reqNameWidth, "Name", "# reqs", "# fails", "Avg", "Min", "Max", "Med", "req/s", "failures/s"))
 	sep := strings.Join([]string{
@@ -42,13 +55,17 @@ func writeRequestsTable(b *strings.Builder, s *Snapshot) {
 	}, "|")
 	line(b, sep)
 	for i := range s.Entries {
-		requestsRow(b, &s.Entries[i], s.Now)
+		requestsRow(b, &s.Entries[i], s.Now, current)
 	}
 	line(b, sep)
-	requestsRow(b, &s.Total, s.Now)
+	requestsRow(b, &s.Total, s.Now, current)
 }
 
-func requestsRow(b *strings.Builder, e *Entry, now time.Time) {
+func requestsRow(b *strings.Builder, e *Entry, now time.Time, current bool) {
+	rps, fps := e.RPS(now), e.FailPerSec(now)
+	if current {
+		rps, fps = e.CurrentRPS, e.CurrentFailPerSec
+	}
 	typ := e.Method
 	if typ != "" {
 		typ += " "
@@ -57,7 +74,7 @@ func requestsRow(b *strings.Builder, e *Entry, now time.Time) {
 		typeWidth, typ, reqNameWidth, fit(e.Name, reqNameWidth),
 		e.Requests, fmt.Sprintf("%d(%.2f%%)", e.Failures, e.FailRatio()*100),
 		wholeMs(e.Avg()), wholeMs(e.MinTime), wholeMs(e.MaxTime), wholeMs(e.Median()),
-		e.RPS(now), e.FailPerSec(now)))
+		rps, fps))
 }
 
 func writePercentileTable(b *strings.Builder, s *Snapshot) {

@@ -50,6 +50,10 @@ type Options struct {
 	Now func() time.Time
 	// Node names this process in exception groups; "" means "local", as Locust says.
 	Node string
+	// NameWindows keeps a 10-second latency window per row too, not only for
+	// the aggregate, so that per-name current percentiles exist (the history's
+	// per-name rows). It costs one more histogram record per request.
+	NameWindows bool
 }
 
 // Stats is the shared statistics of one test. Virtual users write to it
@@ -63,6 +67,7 @@ type Stats struct {
 	onWarn              func(string)
 	now                 func() time.Time
 	node                string
+	nameWindows         bool
 
 	mu         sync.Mutex
 	start      time.Time
@@ -93,6 +98,14 @@ type entry struct {
 	packed             *hdrhistogram.PackedHistogram // rows
 	dense              *hdrhistogram.Histogram       // the aggregate
 	secs               series
+	win                *[ringLen]packedSlot // per-second latencies, with Options.NameWindows
+}
+
+// packedSlot is one second of a row's latencies; sparse because rows are many.
+type packedSlot struct {
+	sec      int64
+	h        *hdrhistogram.PackedHistogram
+	min, max time.Duration
 }
 
 // secCount is one second of a row's request and failure counts.
@@ -120,6 +133,8 @@ func New(o Options) *Stats {
 		now:       o.Now,
 		node:      o.Node,
 		scratch:   newHist(),
+
+		nameWindows: o.NameWindows,
 	}
 	if s.maxNames <= 0 {
 		s.maxNames = 2000
@@ -199,6 +214,9 @@ func (s *Stats) add(sm *sample) string {
 
 	e.add(sm, d, sec, failed)
 	_ = e.packed.RecordValue(us)
+	if e.win != nil {
+		e.win[ringIndex(sec)].add(sec, d, us)
+	}
 	s.total.add(sm, d, sec, failed)
 	_ = s.total.dense.RecordValue(us)
 
@@ -231,6 +249,12 @@ func (s *Stats) entryFor(method, name string) (*entry, string) {
 	}
 	e := &entry{method: method, name: name, packed: newPacked()}
 	e.secs.clear()
+	if s.nameWindows {
+		e.win = new([ringLen]packedSlot)
+		for i := range e.win {
+			e.win[i].sec = noSecond
+		}
+	}
 	s.entries[entryKey{method, name}] = e
 	return e, warning
 }
@@ -305,6 +329,24 @@ func (slot *histSlot) add(sec int64, d time.Duration, us int64) {
 		}
 		slot.sec = sec
 		slot.h.Reset()
+		slot.min, slot.max = d, d
+	}
+	_ = slot.h.RecordValue(us)
+	slot.min = min(slot.min, d)
+	slot.max = max(slot.max, d)
+}
+
+func (slot *packedSlot) add(sec int64, d time.Duration, us int64) {
+	if slot.sec != sec {
+		if slot.sec > sec {
+			return
+		}
+		slot.sec = sec
+		if slot.h == nil {
+			slot.h = newPacked()
+		} else {
+			slot.h.Reset()
+		}
 		slot.min, slot.max = d, d
 	}
 	_ = slot.h.RecordValue(us)
@@ -440,19 +482,37 @@ func (e *entry) copy(nowNs, startNs int64, start time.Time) Entry {
 // (0-100) over the last 10 seconds, the current one included; zeros when
 // nothing completed in that time.
 func (s *Stats) CurrentPercentiles(ps ...float64) []time.Duration {
-	out := make([]time.Duration, len(ps))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	nowSec := floorDiv(s.now().UnixNano(), int64(time.Second))
+	return s.currentPercentiles(nil, floorDiv(s.now().UnixNano(), int64(time.Second)), ps)
+}
+
+// currentPercentiles computes windowed percentiles of the aggregate (e nil)
+// or of a row with a window; the caller holds mu.
+func (s *Stats) currentPercentiles(e *entry, nowSec int64, ps []float64) []time.Duration {
+	out := make([]time.Duration, len(ps))
 	h := s.scratch
 	h.Reset()
 	lo, hi := time.Duration(math.MaxInt64), time.Duration(0)
 	for sec := nowSec - window + 1; sec <= nowSec; sec++ {
-		slot := &s.ring[ringIndex(sec)]
-		if slot.sec != sec || slot.h.TotalCount() == 0 {
+		i := ringIndex(sec)
+		if e == nil {
+			slot := &s.ring[i]
+			if slot.sec != sec || slot.h.TotalCount() == 0 {
+				continue
+			}
+			h.Merge(slot.h)
+			lo, hi = min(lo, slot.min), max(hi, slot.max)
 			continue
 		}
-		h.Merge(slot.h)
+		if e.win == nil {
+			break
+		}
+		slot := &e.win[i]
+		if slot.sec != sec || slot.h == nil || slot.h.TotalCount() == 0 {
+			continue
+		}
+		slot.h.MergeInto(h)
 		lo, hi = min(lo, slot.min), max(hi, slot.max)
 	}
 	if h.TotalCount() == 0 {

@@ -34,8 +34,9 @@ type Controller interface {
 	Snapshot() *metrics.Snapshot
 	// CurrentPercentiles are the response-time percentiles (0-100) of the last seconds.
 	CurrentPercentiles(ps ...float64) []time.Duration
-	// Result is the extra top-level keys of the JSON result download (stop reason, ...).
-	Result() map[string]any
+	// Result is the extra top-level keys of the JSON result download of snap (how the test
+	// ran, threshold verdicts, ...).
+	Result(snap *metrics.Snapshot) map[string]any
 }
 
 // ErrBusy is wrapped by Controller.Start when a test is still running or stopping.

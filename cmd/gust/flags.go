@@ -35,6 +35,8 @@ type runFlags struct {
 	host        string
 	users       int
 	spawnRate   float64
+	rate        float64 // open model: task executions per second
+	config      string  // --config FILE
 	runTime     time.Duration
 	iterations  int64
 	stopTimeout time.Duration
@@ -54,6 +56,7 @@ type runFlags struct {
 	webHost     string
 	webPort     int
 	autostart   bool
+	webAuth     string
 	fullHistory bool
 	html        string
 	thresholds  []string
@@ -69,6 +72,8 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	f.runTime = 0
 	fs.VarP(durationFlag{&f.runTime}, "run-time", "t", "stop after this long")
 	fs.Int64VarP(&f.iterations, "iterations", "i", 0, "stop after N task executions")
+	fs.Float64Var(&f.rate, "rate", 0, "open model: task executions started per second")
+	fs.StringVar(&f.config, "config", "", "config file (default gust.toml if present)")
 	f.stopTimeout = 10 * time.Second
 	fs.VarP(durationFlag{&f.stopTimeout}, "stop-timeout", "s", "time running tasks get to finish")
 	fs.StringSliceVarP(&f.tags, "tags", "T", nil, "run only tasks with these tags")
@@ -90,6 +95,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	fs.StringVar(&f.webHost, "web-host", "127.0.0.1", "web UI address")
 	fs.IntVarP(&f.webPort, "web-port", "P", 8089, "web UI port")
 	fs.BoolVar(&f.autostart, "autostart", false, "start the test at once in web UI mode")
+	fs.StringVar(&f.webAuth, "web-auth", "", "user:pass for basic auth on the web UI")
 	fs.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail criterion")
 	f.printStats = 0
 	fs.Var(durationFlag{&f.printStats}, "print-stats", "interval of the periodic tables when not on a terminal")
@@ -98,11 +104,12 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 }
 
 // applyDefaults fills every flag the command line did not set from, in rising precedence,
-// the script's exported options and GUST_* environment variables.
-func applyDefaults(fs *pflag.FlagSet, options map[string]any) error {
+// the script's exported options, the config file (when given) and GUST_* environment
+// variables.
+func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...configFile) error {
 	var firstErr error
 	fs.VisitAll(func(fl *pflag.Flag) {
-		if firstErr != nil || fl.Changed {
+		if firstErr != nil || fl.Changed || fl.Name == "config" {
 			return
 		}
 		env := "GUST_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
@@ -111,6 +118,14 @@ func applyDefaults(fs *pflag.FlagSet, options map[string]any) error {
 				firstErr = fmt.Errorf("bad %s=%q: %v", env, val, err)
 			}
 			return
+		}
+		if len(conf) > 0 {
+			if cv, ok := conf[0][fl.Name]; ok {
+				if err := setConfigFlag(fl, cv); err != nil {
+					firstErr = fmt.Errorf("%s: bad %s: %v", cv.pos, fl.Name, err)
+				}
+				return
+			}
 		}
 		key := camel(fl.Name)
 		if val, ok := options[key]; ok {

@@ -69,7 +69,8 @@ the summary. The newcomer's first command.
 const usageRun = `Usage: gust run [flags] SCRIPT [UserClass...]
 
 SCRIPT is a JavaScript (ES module) or TypeScript file exporting one or more classes that extend
-HttpUser. Naming User classes after the script runs only those.
+HttpUser. Naming User classes after the script runs only those. Several files (a.js,b.js) or a
+directory (its .js/.mjs/.ts files not starting with _) make one test with all their classes.
 
 Flags (Locust's names where Locust has one):
   -H, --host URL             base URL for relative request URLs (overrides options.host and static host)
@@ -77,6 +78,9 @@ Flags (Locust's names where Locust has one):
   -r, --spawn-rate R         users started per second (default 1; 0 = all at once)
   -t, --run-time D           stop after D (30s, 5m, 1h30m); default: run until stopped
   -i, --iterations N         stop after N task executions in total
+      --rate N               open model: start N task executions per second whatever the response
+                             times, on a pool of at most -u users (default max(100, N)); waitTime
+                             is ignored; an execution that finds no free user is counted as dropped
   -s, --stop-timeout D       time running tasks get to finish once stopping (default 10s)
   -T, --tags T,...           run only tasks tagged with one of these
   -E, --exclude-tags T,...   never run tasks tagged with these
@@ -85,21 +89,39 @@ Flags (Locust's names where Locust has one):
       --single-user          one user, one pass over its tasks, every request printed
   -l, --list                 list the User classes and exit
       --show-task-ratio      print the share of each class and task and exit
-      --csv PREFIX           write PREFIX_stats.csv (Locust's columns), _failures.csv, _exceptions.csv
-      --json FILE            write the whole result as JSON
+      --csv PREFIX           write Locust's PREFIX_stats.csv, _stats_history.csv, _failures.csv,
+                             _exceptions.csv (same columns), whole, at every stop
+      --csv-full-history     per-name rows in _stats_history.csv too, not only Aggregated
+      --json FILE            write the whole result as JSON (schema: docs/json.md)
+      --html FILE            write a self-contained HTML report with charts
+      --threshold EXPR       pass/fail criterion, repeatable (see Thresholds below)
+      --print-stats D        interval of the live table when stdout is not a terminal (default 2s)
       --only-summary         print only the final summary, no live status
       --exit-code-on-error N exit code when requests failed or a script raised (default 1)
       --timeout D            default per-request timeout (default 60s)
       --loglevel LEVEL       debug, info, warning, error (default info)
+      --config FILE          settings file (default: gust.toml in the working directory, if any)
 
-Precedence: the script's exported options < GUST_* environment variables (GUST_USERS,
-GUST_SPAWN_RATE, GUST_RUN_TIME, GUST_HOST, ...) < command-line flags.
+Precedence: the script's exported options < the config file < GUST_* environment variables
+(GUST_USERS, GUST_SPAWN_RATE, GUST_RUN_TIME, GUST_HOST, GUST_CONFIG, ...) < command-line flags.
+The config file holds key = value lines keyed by long flag names (users = 50, spawn-rate = 10,
+run-time = "2m", host = "http://...", tags = ["a", "b"]). Load profiles: export shape(ctx) or
+options.stages (see docs/loadmodels.md); setup()/teardown(data) run once around the users.
 
-Exit codes:
+Thresholds: [NAME:] METRIC OP VALUE[UNIT], e.g. p95<300ms, 'GET /items/': p(99.9)<1s,
+/items/:avg<100ms, fail_ratio<1%, rps>500, count>=1000. METRIC: p(N) or pN, avg, med, min, max
+(unit ms, the default, or s), fail_ratio (% or a ratio 0-1), rps, count. OP: < <= > >=. Without
+NAME it judges the aggregate; NAME is "METHOD name" or a name (all its methods), quoted or ended
+by the last ':'. --threshold and options.thresholds (an array of expressions, or an object of
+name -> expressions) both apply. Verdicts are printed after the summary.
+
+Exit codes (when several apply, the first in this list wins):
+  2  bad usage, bad config, a bad threshold, or a script that does not load: nothing was sent
+     (also when a report file could not be written at the end)
+  3  a threshold was crossed, whether or not requests failed
+  1  requests failed or a script raised an exception; --exit-code-on-error N makes it N
+     (0: failures alone do not fail the run)
   0  the test passed
-  1  requests failed or a script raised an exception (--exit-code-on-error changes the code)
-  2  bad usage, bad config, or a script that does not load; nothing was sent
-  3  a threshold was crossed
 
 Stopping: the run time, -i, StopTest in a script, or SIGINT/SIGTERM stop gracefully (running
 tasks get --stop-timeout, then reports are written). A second SIGINT stops at once; reports are

@@ -16,6 +16,7 @@ import (
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/js"
 	"github.com/gustload/gust/metrics"
+	"github.com/gustload/gust/report"
 	"github.com/spf13/pflag"
 )
 
@@ -58,13 +59,22 @@ func runCmd(args []string, over *runOverrides) int {
 		printRatios(os.Stdout, script.Classes())
 		return exitOK
 	}
-	if err := applyDefaults(fs, script.Options()); err != nil {
+	conf, err := readConfig(fs, &f)
+	if err != nil {
 		return usageError("%v", err)
 	}
+	if err := applyDefaults(fs, script.Options(), conf); err != nil {
+		return usageError("%v", err)
+	}
+	usersGiven := given(fs, conf, script.Options(), "users")
 	if over != nil && over.host != "" {
 		f.host = over.host
 	}
 	if err := checkRunFlags(&f); err != nil {
+		return usageError("%v", err)
+	}
+	rep, err := prepareReports(&f, script.Options(), scriptPath)
+	if err != nil {
 		return usageError("%v", err)
 	}
 	out := io.Writer(os.Stdout)
@@ -72,7 +82,10 @@ func runCmd(args []string, over *runOverrides) int {
 		out = over.stdout
 	}
 
-	stats := metrics.New(metrics.Options{OnWarn: func(msg string) { fmt.Fprintln(os.Stderr, "gust: warning:", msg) }})
+	stats := metrics.New(metrics.Options{
+		OnWarn:      func(msg string) { fmt.Fprintln(os.Stderr, "gust: warning:", msg) },
+		NameWindows: f.fullHistory && f.csv != "", // per-name current percentiles for the history CSV
+	})
 	tcfg := js.TestConfig{
 		Host:        f.host,
 		Classes:     classNames,
@@ -83,7 +96,7 @@ func runCmd(args []string, over *runOverrides) int {
 		Environment: map[string]any{
 			"host": f.host, "users": f.users, "spawnRate": f.spawnRate, "runTime": f.runTime.Seconds(),
 			"iterations": f.iterations, "tags": f.tags, "excludeTags": f.excludeTags, "script": scriptPath,
-			"options": script.Options(),
+			"options": script.Options(), "rate": f.rate,
 		},
 	}
 	if f.singleUser {
@@ -93,11 +106,23 @@ func runCmd(args []string, over *runOverrides) int {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	shape, openShape, err := loadShape(script, test)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := test.Setup(context.Background()); err != nil {
+		return usageError("%v (the test did not start)", err)
+	}
 	if f.singleUser {
+		defer teardown(test)
 		return singleUser(test, stats, out)
 	}
 	if !f.headless {
-		return webMain(&f, test, stats, out)
+		defer teardown(test)
+		return webMain(&f, test, stats, out, rep)
+	}
+	if (f.rate > 0 || openShape) && !usersGiven {
+		f.users = openPoolDefault(max(f.rate, maxStageRate(shape)))
 	}
 
 	cfg := engine.Config{
@@ -107,6 +132,12 @@ func runCmd(args []string, over *runOverrides) int {
 		Iterations:  f.iterations,
 		StopTimeout: f.stopTimeout,
 		OnUserError: func(err error) { fmt.Fprintln(os.Stderr, "gust: user stopped:", err) },
+		Rate:        f.rate,
+		Open:        openShape,
+		Shape:       shape,
+		OnDrop: func(n int64) {
+			fmt.Fprintf(os.Stderr, "gust: warning: %d arrivals dropped: every user was busy (raise -u, now %d)\n", n, f.users)
+		},
 	}
 	runner := engine.NewRunner(test, cfg)
 
@@ -133,25 +164,20 @@ func runCmd(args []string, over *runOverrides) int {
 		}
 	}()
 
+	if err := rep.startHistory(&f, stats); err != nil {
+		return usageError("%v", err)
+	}
+	defer rep.close()
 	live := newLive(out, runner, stats, &f)
 	done := make(chan struct{})
 	go func() { runner.Run(ctx); close(done) }()
+	sampled := make(chan struct{})
+	go func() { rep.history.Run(done, runner.Users); close(sampled) }()
 	live.loop(done)
-
-	snap := stats.Snapshot()
-	if !f.onlySummary || true {
-		fmt.Fprintln(out)
-		metrics.WriteSummary(out, snap)
-	}
-	fmt.Fprintf(out, "\nStopped: %s after %s.\n", runner.Reason(), snap.Now.Sub(snap.Start).Round(100*time.Millisecond))
-	code := exitOK
-	if err := writeReports(&f, snap, runner); err != nil {
-		fmt.Fprintln(os.Stderr, "gust:", err)
-		code = exitUsage
-	}
-	if code == exitOK && (snap.Total.Failures > 0 || len(snap.Exceptions) > 0) {
-		code = f.exitOnError
-	}
+	<-sampled
+	teardown(test)
+	code := finishRun(out, &f, stats.Snapshot(), runner, rep)
+	printDropped(out, runner)
 	return code
 }
 
@@ -169,6 +195,8 @@ func checkRunFlags(f *runFlags) error {
 		return fmt.Errorf("bad --spawn-rate %v: it must be >= 0", f.spawnRate)
 	case f.iterations < 0:
 		return fmt.Errorf("bad --iterations %d: it must be >= 0", f.iterations)
+	case f.rate < 0:
+		return fmt.Errorf("bad --rate %v: it must be >= 0", f.rate)
 	case f.host != "":
 		return js.CheckHost(f.host)
 	}
@@ -216,21 +244,176 @@ func printRatios(w io.Writer, classes []js.ClassInfo) {
 	}
 }
 
+// reportInputs is what the reports carry beside the final snapshot.
+type reportInputs struct {
+	script     string
+	thresholds []metrics.Threshold
+	history    *metrics.History
+	spool      *os.File // the history CSV as it is streamed, copied into place at the end
+}
+
+// prepareReports parses the thresholds (flags and options.thresholds both
+// apply) and checks that the report files can be written, all before any
+// request is sent, so that mistakes are exit 2.
+func prepareReports(f *runFlags, options map[string]any, script string) (*reportInputs, error) {
+	in := &reportInputs{script: script}
+	fromScript, err := metrics.ThresholdsFromOptions(options["thresholds"])
+	if err != nil {
+		return nil, err
+	}
+	in.thresholds = fromScript
+	for _, expr := range f.thresholds {
+		t, err := metrics.ParseThreshold(expr)
+		if err != nil {
+			return nil, fmt.Errorf("%v (from --threshold)", err)
+		}
+		in.thresholds = append(in.thresholds, t)
+	}
+	for flag, path := range map[string]string{"--csv": f.csv, "--json": f.json, "--html": f.html} {
+		if path == "" {
+			continue
+		}
+		if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("bad %s %q: no directory %s", flag, path, filepath.Dir(path))
+		}
+	}
+	return in, nil
+}
+
+// startHistory begins the stats history; with --csv its rows stream to a
+// temporary file beside the final one, so no run is too long for memory.
+func (in *reportInputs) startHistory(f *runFlags, stats *metrics.Stats) error {
+	o := metrics.HistoryOptions{PerName: f.fullHistory}
+	if f.csv != "" {
+		path := f.csv + "_stats_history.csv"
+		spool, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".spool.*")
+		if err != nil {
+			return fmt.Errorf("bad --csv %q: %w", f.csv, err)
+		}
+		in.spool, o.CSV = spool, spool
+	}
+	in.history = metrics.NewHistory(stats, o)
+	return nil
+}
+
+func (in *reportInputs) close() {
+	if in.spool != nil {
+		in.spool.Close()
+		os.Remove(in.spool.Name())
+	}
+}
+
+// finishRun prints the summary and the threshold verdicts, writes the
+// reports and returns the exit code, by precedence: 2 when a report could not
+// be written, 3 when a threshold was crossed, else --exit-code-on-error (1)
+// when requests failed or the script raised, else 0.
+func finishRun(out io.Writer, f *runFlags, snap *metrics.Snapshot, runner *engine.Runner, in *reportInputs) int {
+	fmt.Fprintln(out)
+	metrics.WriteSummary(out, snap)
+	fmt.Fprintf(out, "Stopped: %s after %s.\n", runner.Reason(), snap.Now.Sub(snap.Start).Round(100*time.Millisecond))
+	verdicts, passed := metrics.EvaluateAll(in.thresholds, snap)
+	printVerdicts(out, verdicts)
+
+	code := exitOK
+	if snap.Total.Failures > 0 || len(snap.Exceptions) > 0 {
+		code = f.exitOnError
+	}
+	if !passed {
+		code = exitThreshold
+	}
+	if err := writeReports(f, snap, runner, in); err != nil {
+		fmt.Fprintln(os.Stderr, "gust:", err)
+		code = exitUsage
+	}
+	return code
+}
+
 // writeReports writes the requested files whole (temp file, then rename).
-func writeReports(f *runFlags, snap *metrics.Snapshot, runner *engine.Runner) error {
+// in is optional: without it there are no thresholds, and the history CSV
+// has its header alone.
+func writeReports(f *runFlags, snap *metrics.Snapshot, runner *engine.Runner, inputs ...*reportInputs) error {
+	in := &reportInputs{}
+	if len(inputs) > 0 && inputs[0] != nil {
+		in = inputs[0]
+	}
+	verdicts, _ := metrics.EvaluateAll(in.thresholds, snap)
+	var rows []metrics.HistoryRow
+	if in.history != nil {
+		rows = in.history.Rows()
+	}
 	var errs []error
 	if f.csv != "" {
 		errs = append(errs,
 			writeFile(f.csv+"_stats.csv", func(w io.Writer) error { return metrics.WriteStatsCSV(w, snap) }),
+			writeFile(f.csv+"_stats_history.csv", func(w io.Writer) error { return in.copyHistory(w) }),
 			writeFile(f.csv+"_failures.csv", func(w io.Writer) error { return metrics.WriteFailuresCSV(w, snap) }),
 			writeFile(f.csv+"_exceptions.csv", func(w io.Writer) error { return metrics.WriteExceptionsCSV(w, snap) }),
 		)
 	}
 	if f.json != "" {
-		extra := map[string]any{"stop_reason": runner.Reason(), "iterations": runner.Iterations()}
+		extra := map[string]any{
+			"dropped":     runner.Dropped(),
+			"run":         runInfo(f, runner, in.script),
+			"thresholds":  append([]metrics.Verdict{}, verdicts...),
+			"time_series": append([]metrics.HistoryRow{}, rows...),
+		}
 		errs = append(errs, writeFile(f.json, func(w io.Writer) error { return metrics.WriteJSON(w, snap, extra) }))
 	}
+	if f.html != "" {
+		d := &report.Data{
+			Run: report.Run{
+				Script: in.script, Host: f.host, Users: f.users, SpawnRate: f.spawnRate, RunTime: f.runTime,
+				Iterations: f.iterations, StopReason: runner.Reason(), Version: Version,
+			},
+			Snapshot: snap,
+			History:  rows,
+			Verdicts: verdicts,
+		}
+		errs = append(errs, writeFile(f.html, func(w io.Writer) error { return report.Write(w, d) }))
+	}
 	return errors.Join(errs...)
+}
+
+// copyHistory writes the streamed history CSV, or the header alone.
+func (in *reportInputs) copyHistory(w io.Writer) error {
+	if in.spool == nil || in.history == nil {
+		return metrics.WriteHistoryCSV(w, nil)
+	}
+	if err := in.history.Err(); err != nil {
+		return err
+	}
+	if _, err := in.spool.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(w, in.spool)
+	if _, serr := in.spool.Seek(0, io.SeekEnd); err == nil {
+		err = serr
+	}
+	return err
+}
+
+// runInfo is the "run" object of the JSON result: how the test was run.
+func runInfo(f *runFlags, runner *engine.Runner, script string) map[string]any {
+	return map[string]any{
+		"script":          script,
+		"host":            f.host,
+		"users":           f.users,
+		"spawn_rate":      f.spawnRate,
+		"run_time_s":      f.runTime.Seconds(),
+		"iterations":      f.iterations,
+		"iterations_done": runner.Iterations(),
+		"stop_reason":     runner.Reason(),
+		"tags":            orEmpty(f.tags),
+		"exclude_tags":    orEmpty(f.excludeTags),
+		"gust_version":    Version,
+	}
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // writeFile writes path atomically, so that a reader never sees half a report.
@@ -246,6 +429,10 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// CreateTemp makes the file private; a report is as readable as any file written plainly.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {

@@ -1,0 +1,198 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gustload/gust/engine"
+	"github.com/gustload/gust/js"
+	"github.com/gustload/gust/metrics"
+)
+
+// seed is samples/locustfile.js with no wait, as the performance contract runs it.
+const seed = `import { HttpUser, constant } from "gust";
+export class APIUser extends HttpUser {
+  static waitTime = constant(0);
+  static tasks = { getItems: 1, getRoot: 1 };
+  getItems() { this.client.get("/items/"); }
+  getRoot() { this.client.get("/"); }
+}
+`
+
+// targetURL is BENCH_TARGET (a bench/target process, so that its CPU stays out of profiles)
+// or an in-process stand-in.
+func targetURL(tb testing.TB) string {
+	if u := os.Getenv("BENCH_TARGET"); u != "" {
+		return u
+	}
+	return newTarget(tb).URL
+}
+
+// newTarget is an in-process stand-in for bench/target: the same two answers.
+func newTarget(tb testing.TB) *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"message":"Hello World"}`))
+	})
+	mux.HandleFunc("/items/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`[{"id":1,"name":"apple"},{"id":2,"name":"pear"},{"id":3,"name":"plum"}]`))
+	})
+	srv := httptest.NewServer(mux)
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+func loadTest(tb testing.TB, source, host string) (*js.Test, *metrics.Stats) {
+	path := filepath.Join(tb.TempDir(), "seed.js")
+	if err := os.WriteFile(path, []byte(source), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	s, err := js.Load(path, js.LoadOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stats := metrics.New(metrics.Options{})
+	t, err := js.NewTest(s, js.TestConfig{Host: host, Stats: stats})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t, stats
+}
+
+// BenchmarkTask is one VU's loop: a JS task calls client.get, the client does the exchange
+// over a kept connection, the recorder takes the sample. One op is one request.
+func BenchmarkTask(b *testing.B) {
+	t, stats := loadTest(b, seed, targetURL(b))
+	u, err := t.NewUser(0, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := u.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := u.Step(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	u.Stop(ctx)
+	if n := stats.Aggregate().Requests; n == 0 {
+		b.Fatal("nothing recorded")
+	}
+}
+
+// BenchmarkNewUser builds one user: a runtime, the prelude, the script's module body and the
+// class instance. Its B/op is the heap a user costs at spawn.
+func BenchmarkNewUser(b *testing.B) {
+	t, _ := loadTest(b, seed, "http://127.0.0.1:9")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := t.NewUser(0, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSpawn1000 starts 1,000 users at once through the engine (spawn rate 0) and times
+// until every one has built its runtime and run its first task (an empty one, then a 10 s
+// wait), so the figure is the spawn, not the requests.
+func BenchmarkSpawn1000(b *testing.B) {
+	idle := `import { HttpUser, constant } from "gust";
+export class Idle extends HttpUser {
+  static waitTime = constant(10);
+  static tasks = { root: 1 };
+  root() { }
+}
+`
+	t, _ := loadTest(b, idle, "http://127.0.0.1:9")
+	b.ReportAllocs()
+	for b.Loop() {
+		started := make(chan struct{})
+		var once sync.Once
+		r := engine.NewRunner(t, engine.Config{Users: 1000, SpawnRate: 0, StopTimeout: time.Second})
+		go func() {
+			for r.Iterations() < 1000 {
+				time.Sleep(time.Millisecond)
+			}
+			once.Do(func() { close(started) })
+		}()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		<-started
+		b.StopTimer()
+		cancel()
+		<-done
+		b.StartTimer()
+	}
+}
+
+// BenchmarkRecord is one sample through a Recorder into the shared HDR histograms, with a
+// recorder per goroutine as every VU has.
+func BenchmarkRecord(b *testing.B) {
+	stats := metrics.New(metrics.Options{})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		rec := stats.Recorder()
+		i := 0
+		for pb.Next() {
+			i++
+			name := "/"
+			if i&1 == 0 {
+				name = "/items/"
+			}
+			rec.Record("GET", name, time.Now(), time.Duration(i%5000)*time.Microsecond, 70, "")
+		}
+		rec.Flush()
+	})
+}
+
+// TestUserHeap reports the heap one idle user holds once spawned (not a pass/fail figure: the
+// contract's 400 MB at 10,000 users is checked by run.sh on the real process).
+func TestUserHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates 1,000 runtimes")
+	}
+	tt, _ := loadTest(t, seed, "http://127.0.0.1:9")
+	const n = 1000
+	users := make([]engine.User, 0, n)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		u, err := tt.NewUser(0, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	t.Logf("heap per idle user: %.1f KiB", float64(after.HeapAlloc-before.HeapAlloc)/n/1024)
+	if path := os.Getenv("BENCH_HEAPPROFILE"); path != "" {
+		// Written while the users are alive, which -memprofile (taken at exit) cannot do.
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.KeepAlive(users)
+}

@@ -1,0 +1,256 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"sync/atomic"
+	"time"
+)
+
+// The open model (k6's arrival rate; Locust has none): task executions start on a schedule
+// whatever the response times. A pacer hands each due arrival to a free user of a pool; an
+// arrival that finds none is dropped and counted, never delayed, so that a slow target shows
+// up as drops instead of a silently lower rate. The pool grows on its own goroutine, ahead of
+// need, because building a user runs its script (about 100 µs) and the pacer must never wait.
+
+// arrivals is the open model's state; the schedule fields are guarded by Runner.mu.
+type arrivals struct {
+	work     chan struct{} // unbuffered: a send succeeds only when a user is waiting for work
+	rateKick chan struct{}
+	building atomic.Int64 // users started but not yet waiting for their first arrival
+	idle     atomic.Int64 // users waiting for an arrival
+	dropped  atomic.Int64
+	sent     atomic.Int64 // arrivals handed to a user
+
+	// The schedule: x(t) = x0 + (t - since) * rate counts arrivals due since the first one,
+	// which is due the moment the rate first becomes positive. Computing what is owed from
+	// elapsed time, not from ticks, makes a late wake-up catch up instead of drifting
+	// (vegeta's pacer).
+	rate     float64
+	since    time.Time
+	x0       float64
+	begun    bool
+	deadline time.Time // arrivals stop just before the run time ends
+}
+
+func (a *arrivals) init() {
+	a.work = make(chan struct{})
+	a.rateKick = make(chan struct{}, 1)
+}
+
+// start fixes the clock; the caller holds no lock because nothing else runs yet.
+func (a *arrivals) start(now time.Time, runTime time.Duration, rate float64) {
+	a.since = now
+	if runTime > 0 {
+		a.deadline = now.Add(runTime)
+	}
+	a.setRate(now, rate)
+}
+
+func (a *arrivals) setRate(now time.Time, rate float64) {
+	if a.begun {
+		a.x0 += now.Sub(a.since).Seconds() * a.rate
+	}
+	a.since, a.rate = now, max(rate, 0)
+	if a.rate > 0 && !a.begun {
+		a.begun, a.x0 = true, 0
+	}
+}
+
+// owed is the number of arrivals due at t since the start.
+func (a *arrivals) owed(t time.Time) int64 {
+	if !a.begun {
+		return 0
+	}
+	return int64(math.Floor(a.x0+t.Sub(a.since).Seconds()*a.rate)) + 1
+}
+
+// dueAt is when arrival n (counting from 1) is due; false when the current rate never gets
+// there.
+func (a *arrivals) dueAt(n int64) (time.Time, bool) {
+	if !a.begun || a.rate <= 0 {
+		return time.Time{}, false
+	}
+	need := float64(n-1) - a.x0
+	if need <= 0 {
+		return a.since, true
+	}
+	return a.since.Add(time.Duration(need / a.rate * float64(time.Second))), true
+}
+
+// headroom is how many free users the pool keeps ready: 50 ms worth of arrivals, at least 2.
+func (a *arrivals) headroom() int {
+	return max(2, int(math.Ceil(a.rate*0.05)))
+}
+
+// SetRate changes the number of task executions started per second (open model). Arrivals
+// already due stay due; the new rate applies from now.
+func (r *Runner) SetRate(rate float64) {
+	r.mu.Lock()
+	r.arrivals.setRate(time.Now(), rate)
+	r.mu.Unlock()
+	select {
+	case r.arrivals.rateKick <- struct{}{}:
+	default:
+	}
+	r.poke()
+}
+
+// Rate is the open model's current arrival rate (0 in the closed model).
+func (r *Runner) Rate() float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.arrivals.rate
+}
+
+// Open reports whether the runner follows the open model.
+func (r *Runner) Open() bool { return r.open }
+
+// Dropped is the number of arrivals that found no free user (open model).
+func (r *Runner) Dropped() int64 { return r.arrivals.dropped.Load() }
+
+// prepareOpen builds the first users of the pool and waits until they are ready for work, so
+// that the first arrivals are not dropped for want of a user that is still loading. It
+// reports false when ctx ended first.
+func (r *Runner) prepareOpen(ctx context.Context, first Load) bool {
+	r.mu.Lock()
+	r.target = r.cfg.Users
+	if first.Users > 0 {
+		r.target = first.Users
+	}
+	r.arrivals.rate = first.Rate
+	n := min(r.target, max(r.arrivals.headroom(), int(math.Ceil(first.Rate*0.1))))
+	r.startUsers(n)
+	r.mu.Unlock()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for r.arrivals.building.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-r.quit:
+			return true
+		case <-tick.C:
+		}
+	}
+	return true
+}
+
+// startUsers starts n users of the classes furthest below their share; the caller holds r.mu.
+func (r *Runner) startUsers(n int) {
+	want := r.want(r.target)
+	for i := 0; i < n; i++ {
+		r.startUser(pickShort(want, r.active))
+	}
+}
+
+// pace hands out arrivals as they fall due until the test stops, the iterations are all
+// handed out, or the run time ends.
+func (r *Runner) pace() {
+	a := &r.arrivals
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	var handled int64 // arrivals dispatched or dropped
+	var reported int64
+	lastReport := time.Now()
+	for {
+		select {
+		case <-r.quit:
+			return
+		case <-timer.C:
+		case <-a.rateKick:
+		}
+		now := time.Now()
+		r.mu.Lock()
+		if !a.deadline.IsZero() && !now.Before(a.deadline) {
+			now = a.deadline.Add(-time.Nanosecond)
+		}
+		owed := a.owed(now)
+		r.mu.Unlock()
+		for ; handled < owed; handled++ {
+			if r.cfg.Iterations > 0 && a.sent.Load() >= r.cfg.Iterations {
+				return
+			}
+			select {
+			case a.work <- struct{}{}:
+				a.sent.Add(1)
+			default:
+				a.dropped.Add(1)
+				r.poke()
+			}
+		}
+		if d := a.dropped.Load(); d > reported && r.cfg.OnDrop != nil && time.Since(lastReport) >= time.Second {
+			r.cfg.OnDrop(d - reported)
+			reported, lastReport = d, time.Now()
+		}
+		r.mu.Lock()
+		next, ok := a.dueAt(handled + 1)
+		r.mu.Unlock()
+		wait := 50 * time.Millisecond // rechecks the drop report and notices a rate change
+		if ok {
+			wait = min(wait, time.Until(next))
+		}
+		timer.Reset(max(wait, 0))
+	}
+}
+
+// grow keeps the pool at headroom free users (up to the user cap) and shrinks it when the cap
+// is lowered; it wakes on a 10 ms tick and whenever an arrival is dropped.
+func (r *Runner) grow() {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		r.mu.Lock()
+		pool := 0
+		for _, c := range r.active {
+			pool += len(c)
+		}
+		if pool > r.target {
+			want := r.want(r.target)
+			for i := pool; i > r.target; i-- {
+				r.stopUser(pickLong(want, r.active))
+			}
+		} else {
+			free := int(r.arrivals.idle.Load() + r.arrivals.building.Load())
+			r.startUsers(min(r.arrivals.headroom()-free, r.target-pool))
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.quit:
+			return
+		case <-tick.C:
+		case <-r.kick:
+		}
+	}
+}
+
+// serve is a pool user's life in the open model: wait for an arrival, run one task, repeat.
+// The task's wait is ignored: the schedule, not the user, decides when the next task starts.
+func (r *Runner) serve(v *vu, u User) {
+	a := &r.arrivals
+	first := true
+	for {
+		a.idle.Add(1)
+		if first {
+			a.building.Add(-1)
+			first = false
+		}
+		select {
+		case <-a.work:
+			a.idle.Add(-1)
+		case <-v.quit:
+			a.idle.Add(-1)
+			return
+		case <-r.quit:
+			a.idle.Add(-1)
+			return
+		}
+		_, err := u.Step(r.hardCtx)
+		if n := r.iterDone.Add(1); r.cfg.Iterations > 0 && n >= r.cfg.Iterations {
+			r.Stop("iterations reached")
+		}
+		if err != nil && !r.flow(err) {
+			return
+		}
+	}
+}
