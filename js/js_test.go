@@ -275,3 +275,16 @@ export class U extends HttpUser {
 		t.Errorf("got %d requests %d failures; exceptions %+v", e.Requests, e.Failures, snap.Exceptions)
 	}
 }
+
+// The lean CommonJS helpers save about 8 KB per runtime; this fails if an esbuild upgrade
+// rewords the helpers so that the replacement no longer applies.
+func TestBundleUsesLeanHelpers(t *testing.T) {
+	abs, _ := filepath.Abs("../samples/locustfile.js")
+	code, err := bundle(abs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(code, "for (var name in all)") || strings.Contains(code, "for (let key of") {
+		t.Errorf("esbuild's for-in/for-of helpers are still in the bundle:\n%s", code[:min(len(code), 1200)])
+	}
+}

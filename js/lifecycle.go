@@ -92,7 +92,7 @@ func (t *Test) Teardown(ctx context.Context) error {
 	defer v.rec.Flush()
 	data := goja.Undefined()
 	if t.setupJSON != nil {
-		if data, err = v.jsonParse(goja.Undefined(), v.rt.ToValue(string(t.setupJSON))); err != nil {
+		if data, err = v.parseJSON(string(t.setupJSON)); err != nil {
 			return err
 		}
 	}

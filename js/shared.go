@@ -62,7 +62,7 @@ func (w *sharedView) Get(i int) goja.Value {
 	if i < 0 || i >= len(w.a.elems) {
 		return goja.Undefined()
 	}
-	val, err := w.v.jsonParse(goja.Undefined(), w.v.rt.ToValue(w.a.elems[i]))
+	val, err := w.v.parseJSON(w.a.elems[i])
 	if err != nil {
 		panic(err)
 	}

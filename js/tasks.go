@@ -197,13 +197,11 @@ func (v *vu) resolveEntry(proto *goja.Object, owner, where string, val goja.Valu
 }
 
 func (v *vu) isTaskSetClass(o *goja.Object) bool {
-	p := o.Get("prototype")
-	return p != nil && v.rt.InstanceOf(p, v.taskSetCtor)
+	return marked(o, "__gustTaskSet")
 }
 
 func (v *vu) isSequential(ctor *goja.Object) bool {
-	p := ctor.Get("prototype")
-	return p != nil && v.rt.InstanceOf(p, v.seqCtor)
+	return marked(ctor, "__gustSequential")
 }
 
 func isArray(rt *goja.Runtime, val goja.Value) bool {

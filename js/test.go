@@ -71,7 +71,7 @@ func (s *Script) probe() error {
 			continue
 		}
 		p := o.Get("prototype")
-		if p == nil || !rt.InstanceOf(p, v.userCtor) {
+		if p == nil || !marked(o, "__gustUser") {
 			continue
 		}
 		ci := &classInfo{Name: k, Weight: 1}

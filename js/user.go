@@ -175,17 +175,20 @@ func (v *vu) settle(err error) error {
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
 		if o, ok := ex.Value().(*goja.Object); ok {
-			switch {
-			case v.rt.InstanceOf(o, v.intr):
-				return &flowError{kind: flowInterrupt, reschedule: o.Get("reschedule").ToBoolean()}
-			case v.rt.InstanceOf(o, v.stopUserCtor):
-				return &flowError{kind: flowStopUser}
-			case v.rt.InstanceOf(o, v.stopTestCtor):
-				return &flowError{kind: flowStopTest}
-			case v.rt.InstanceOf(o, v.rescheduleCtor):
-				return &flowError{kind: flowReschedule}
+			if kind := o.Get("__gustFlow"); kind != nil {
+				switch kind.String() {
+				case "InterruptTaskSet":
+					return &flowError{kind: flowInterrupt, reschedule: o.Get("reschedule").ToBoolean()}
+				case "StopUser":
+					return &flowError{kind: flowStopUser}
+				case "StopTest":
+					return &flowError{kind: flowStopTest}
+				case "RescheduleTask":
+					return &flowError{kind: flowReschedule}
+				}
 			}
 		}
+
 	}
 	v.exception(err)
 	return nil

@@ -25,9 +25,8 @@ type vu struct {
 	rt *goja.Runtime
 	id int
 
-	exports                                          *goja.Object
-	userCtor, taskSetCtor, seqCtor                   *goja.Object
-	stopUserCtor, stopTestCtor, rescheduleCtor, intr *goja.Object
+	exports *goja.Object
+	natives map[string]goja.Value // built by native(), on first use
 
 	waits  map[*goja.Object]engine.Wait
 	tables map[*goja.Object]*table
@@ -52,21 +51,7 @@ type vu struct {
 // newVU builds a runtime, installs the "gust" module and runs the script's module body in it.
 func newVU(s *Script, t *Test, id int) (*vu, error) {
 	rt := goja.New()
-	v := &vu{s: s, t: t, rt: rt, id: id, waits: map[*goja.Object]engine.Wait{}, tables: map[*goja.Object]*table{}, ctx: context.Background()}
-	v.clientObj = v.newClientObject()
-
-	natives := rt.NewObject()
-	v.defineWaits(natives)
-	must(natives.Set("sleep", v.sleep))
-	must(natives.Set("open", v.open))
-	must(natives.Set("client", v.clientObj))
-	must(natives.Set("env", rt.NewDynamicObject(readOnlyEnv{rt, s.env})))
-	must(natives.Set("environment", func(goja.FunctionCall) goja.Value { return v.environment() }))
-	must(natives.Set("SharedArray", v.sharedArrayNative))
-	must(natives.Set("csv", v.csvNative))
-	parse, _ := goja.AssertFunction(rt.GlobalObject().Get("JSON").ToObject(rt).Get("parse"))
-	v.jsonParse = parse
-
+	v := &vu{s: s, t: t, rt: rt, id: id, tables: map[*goja.Object]*table{}, ctx: context.Background()}
 	pre, err := prelude()
 	if err != nil {
 		return nil, err
@@ -76,25 +61,19 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 		return nil, err
 	}
 	fn, _ := goja.AssertFunction(fv)
-	gv, err := fn(goja.Undefined(), natives)
+	nativeFn := func(call goja.FunctionCall) goja.Value { return v.native(call.Argument(0).String()) }
+	gv, err := fn(goja.Undefined(), rt.ToValue(nativeFn))
 	if err != nil {
 		return nil, err
 	}
-	gust := gv.ToObject(rt)
-	get := func(name string) *goja.Object { return gust.Get(name).ToObject(rt) }
-	v.userCtor, v.taskSetCtor, v.seqCtor = get("User"), get("TaskSet"), get("SequentialTaskSet")
-	v.stopUserCtor, v.stopTestCtor, v.rescheduleCtor, v.intr = get("StopUser"), get("StopTest"), get("RescheduleTask"), get("InterruptTaskSet")
+	get, _ := goja.AssertFunction(gv)
+	gust := rt.NewDynamicObject(&gustModule{v: v, get: get})
 
-	g := rt.GlobalObject()
-	must(g.Set("client", v.clientObj))
-	must(g.Set("sleep", v.sleep))
-	must(g.Set("open", v.open))
-	must(g.Set("env", natives.Get("env")))
-	must(g.Set("__ENV", natives.Get("env")))
-	must(g.Set("console", v.newConsole()))
-	must(g.DefineAccessorProperty("setupData", rt.ToValue(func(goja.FunctionCall) goja.Value {
-		return v.environment().ToObject(rt).Get("setupData")
-	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE))
+	// Free names resolve through the global object's prototype chain: a lazy scope there,
+	// then Object.prototype as before.
+	scope := rt.NewDynamicObject(globalScope{v})
+	must(scope.SetPrototype(rt.GlobalObject().Prototype()))
+	must(rt.GlobalObject().SetPrototype(scope))
 
 	module := rt.NewObject()
 	exports := rt.NewObject()
@@ -159,8 +138,7 @@ func (v *vu) isUserClass(val goja.Value) bool {
 	if !ok {
 		return false
 	}
-	p := o.Get("prototype")
-	return p != nil && v.rt.InstanceOf(p, v.userCtor)
+	return marked(o, "__gustUser")
 }
 
 func must(err error) {
@@ -169,49 +147,59 @@ func must(err error) {
 	}
 }
 
-// defineWaits installs between/constant/constantPacing/constantThroughput. Each returns a JS
+// waitArgs is how many numbers each wait-time factory takes.
+var waitArgs = map[string]int{"between": 2, "constant": 1, "constantPacing": 1, "constantThroughput": 1}
+
+// waitFactory builds between/constant/constantPacing/constantThroughput. Each returns a JS
 // function (callable from scripts) that the VU also knows as a Go engine.Wait, so that the
 // loop never calls into JS to compute a wait.
-func (v *vu) defineWaits(natives *goja.Object) {
+func (v *vu) waitFactory(name string) goja.Value {
 	rt := v.rt
-	mk := func(name string, args int, build func(a []float64) (engine.Wait, error)) {
-		must(natives.Set(name, func(call goja.FunctionCall) goja.Value {
-			a := make([]float64, args)
-			for i := range a {
-				x := call.Argument(i)
-				if goja.IsUndefined(x) || !isNumber(x) {
-					panic(rt.NewTypeError(fmt.Sprintf("%s() takes %d number(s) of seconds, got %s", name, args, x.String())))
-				}
-				a[i] = x.ToFloat()
-				if a[i] < 0 {
-					panic(rt.NewTypeError(fmt.Sprintf("%s(): %v is negative", name, a[i])))
-				}
+	args := waitArgs[name]
+	return rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		a := make([]float64, args)
+		for i := range a {
+			x := call.Argument(i)
+			if goja.IsUndefined(x) || !isNumber(x) {
+				panic(rt.NewTypeError(fmt.Sprintf("%s() takes %d number(s) of seconds, got %s", name, args, x.String())))
 			}
-			w, err := build(a)
-			if err != nil {
-				panic(rt.NewTypeError(err.Error()))
+			a[i] = x.ToFloat()
+			if a[i] < 0 {
+				panic(rt.NewTypeError(fmt.Sprintf("%s(): %v is negative", name, a[i])))
 			}
-			f := rt.ToValue(func(goja.FunctionCall) goja.Value {
-				return rt.ToValue(w.Next(0).Seconds())
-			}).ToObject(rt)
-			v.waits[f] = w
-			return f
-		}))
-	}
-	mk("between", 2, func(a []float64) (engine.Wait, error) {
+		}
+		w, err := buildWait(name, a)
+		if err != nil {
+			panic(rt.NewTypeError(err.Error()))
+		}
+		f := rt.ToValue(func(goja.FunctionCall) goja.Value {
+			return rt.ToValue(w.Next(0).Seconds())
+		}).ToObject(rt)
+		if v.waits == nil {
+			v.waits = map[*goja.Object]engine.Wait{}
+		}
+		v.waits[f] = w
+		return f
+	})
+}
+
+func buildWait(name string, a []float64) (engine.Wait, error) {
+	switch name {
+	case "between":
 		if a[1] < a[0] {
 			return nil, fmt.Errorf("between(%v, %v): the minimum is above the maximum", a[0], a[1])
 		}
 		return engine.Between{Min: seconds(a[0]), Max: seconds(a[1])}, nil
-	})
-	mk("constant", 1, func(a []float64) (engine.Wait, error) { return engine.Constant(seconds(a[0])), nil })
-	mk("constantPacing", 1, func(a []float64) (engine.Wait, error) { return engine.ConstantPacing(seconds(a[0])), nil })
-	mk("constantThroughput", 1, func(a []float64) (engine.Wait, error) {
+	case "constant":
+		return engine.Constant(seconds(a[0])), nil
+	case "constantPacing":
+		return engine.ConstantPacing(seconds(a[0])), nil
+	default:
 		if a[0] == 0 {
 			return nil, errors.New("constantThroughput(0): the rate must be positive")
 		}
 		return engine.NewConstantThroughput(a[0]), nil
-	})
+	}
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
@@ -286,12 +274,12 @@ func (v *vu) environment() goja.Value {
 			return v.envObj
 		}
 		env, setup := v.t.environmentJSON()
-		obj, err := v.jsonParse(goja.Undefined(), v.rt.ToValue(string(env)))
+		obj, err := v.parseJSON(string(env))
 		if err != nil {
 			panic(err)
 		}
 		if setup != nil {
-			data, err := v.jsonParse(goja.Undefined(), v.rt.ToValue(string(setup)))
+			data, err := v.parseJSON(string(setup))
 			if err != nil {
 				panic(err)
 			}

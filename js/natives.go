@@ -1,0 +1,125 @@
+package js
+
+import (
+	"slices"
+
+	"github.com/dop251/goja"
+)
+
+// gustExports are the names importable from "gust".
+var gustExports = []string{
+	"User", "HttpUser", "TaskSet", "SequentialTaskSet", "task",
+	"StopUser", "StopTest", "RescheduleTask", "InterruptTaskSet",
+	"between", "constant", "constantPacing", "constantThroughput",
+	"sleep", "open", "env", "__ENV", "SharedArray", "csv", "client", "setupData",
+}
+
+// globalNames are the globals a script sees besides JavaScript's own.
+var globalNames = []string{"client", "sleep", "open", "env", "__ENV", "console", "setupData"}
+
+// native builds, on first use, the Go-backed values of the "gust" module and the globals; it
+// is what the prelude calls as native(name). Building lazily keeps an idle runtime small.
+func (v *vu) native(name string) goja.Value {
+	if name == "setupData" {
+		return v.environment().ToObject(v.rt).Get("setupData")
+	}
+	if name == "environment" {
+		return v.environment()
+	}
+	if val, ok := v.natives[name]; ok {
+		return val
+	}
+	var val goja.Value
+	switch name {
+	case "between", "constant", "constantPacing", "constantThroughput":
+		val = v.waitFactory(name)
+	case "sleep":
+		val = v.rt.ToValue(v.sleep)
+	case "open":
+		val = v.rt.ToValue(v.open)
+	case "env", "__ENV":
+		if e, ok := v.natives["env"]; ok {
+			val = e
+		} else {
+			val = v.rt.NewDynamicObject(readOnlyEnv{v.rt, v.s.env})
+		}
+	case "client":
+		if v.clientObj == nil {
+			v.clientObj = v.newClientObject()
+		}
+		val = v.clientObj
+	case "console":
+		val = v.newConsole()
+	case "SharedArray":
+		val = v.rt.ToValue(v.sharedArrayNative)
+	case "csv":
+		val = v.rt.ToValue(v.csvNative)
+	default:
+		return goja.Undefined()
+	}
+	if v.natives == nil {
+		v.natives = map[string]goja.Value{}
+	}
+	v.natives[name] = val
+	return val
+}
+
+// gustModule is the object require("gust") returns: each export is built on first access.
+type gustModule struct {
+	v   *vu
+	get goja.Callable // the prelude's get(name)
+}
+
+func (m *gustModule) Get(key string) goja.Value {
+	if !slices.Contains(gustExports, key) {
+		return nil
+	}
+	val, err := m.get(goja.Undefined(), m.v.rt.ToValue(key))
+	if err != nil {
+		panic(err)
+	}
+	return val
+}
+func (m *gustModule) Set(string, goja.Value) bool { return false }
+func (m *gustModule) Has(key string) bool         { return slices.Contains(gustExports, key) }
+func (m *gustModule) Delete(string) bool          { return false }
+func (m *gustModule) Keys() []string              { return gustExports }
+
+// globalScope sits between the global object and Object.prototype, so that a script's free
+// names (client, sleep, open, env, __ENV, console, setupData) resolve to natives built on first
+// use. Assigning such a name in a script creates an ordinary global that shadows it.
+type globalScope struct{ v *vu }
+
+func (g globalScope) Get(key string) goja.Value {
+	if !slices.Contains(globalNames, key) {
+		return nil
+	}
+	return g.v.native(key)
+}
+func (g globalScope) Set(string, goja.Value) bool { return false }
+func (g globalScope) Has(key string) bool         { return slices.Contains(globalNames, key) }
+func (g globalScope) Delete(string) bool          { return false }
+func (g globalScope) Keys() []string              { return nil }
+
+// parseJSON is the runtime's JSON.parse, looked up on first use.
+func (v *vu) parseJSON(s string) (goja.Value, error) {
+	if v.jsonParse == nil {
+		parse, _ := goja.AssertFunction(v.rt.GlobalObject().Get("JSON").ToObject(v.rt).Get("parse"))
+		v.jsonParse = parse
+	}
+	return v.jsonParse(goja.Undefined(), v.rt.ToValue(s))
+}
+
+// marked reports whether a class's prototype carries one of the prelude's markers.
+func marked(val goja.Value, marker string) bool {
+	o, ok := val.(*goja.Object)
+	if !ok {
+		return false
+	}
+	p, ok := o.Get("prototype").(*goja.Object)
+	if !ok {
+		return false
+	}
+	m := p.Get(marker)
+	return m != nil && m.ToBoolean()
+}
