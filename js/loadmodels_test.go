@@ -82,10 +82,12 @@ export class U extends HttpUser {
 	if r.Iterations() != 20 {
 		t.Errorf("%d iterations", r.Iterations())
 	}
-	// setupData is parsed once per user; a user's writes stay in its runtime, so with 4 users
-	// the first task of each reads 3 and the later ones read the user's own 99.
-	if got := srv.ServedPath("/items/3") + srv.ServedPath("/items/99"); got != 20 || srv.ServedPath("/items/3") != 4 {
-		t.Errorf("served /items/3 %d times and /items/99 %d times; want 4 and 16", srv.ServedPath("/items/3"), srv.ServedPath("/items/99"))
+	// setupData is parsed once per user; a user's writes stay in its runtime, so the first
+	// task of each user reads 3 and its later ones read its own 99. (A user may not get to run
+	// at all before the 20 iterations are gone, so 3 is read once per user that ran: 1 to 4.)
+	n3, n99 := srv.ServedPath("/items/3"), srv.ServedPath("/items/99")
+	if n3+n99 != 20 || n3 < 1 || n3 > 4 {
+		t.Errorf("served /items/3 %d times and /items/99 %d times; want 1-4 and the rest of 20", n3, n99)
 	}
 	for path, want := range map[string]int64{"/status/201": 1, "/status/200": 1, "/status/204": 1, "/status/299": 1} {
 		if got := srv.ServedPath(path); got != want {
