@@ -37,7 +37,7 @@ fi
 port=$((20000 + RANDOM % 20000))
 T=http://127.0.0.1:$port
 "$work/target" -addr 127.0.0.1:$port >"$work/target.log" 2>&1 & tpid=$!
-for _ in $(seq 50); do curl -sf "$T/__count" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 150); do curl -sf "$T/__count" >/dev/null && break; sleep 0.1; done
 curl -sf "$T/__count" >/dev/null || { echo "bench: the target did not start" >&2; exit 2; }
 
 cat >"$work/seed0.js" <<'JS'

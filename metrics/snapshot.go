@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"sort"
 	"strings"
 	"time"
 
@@ -232,4 +233,21 @@ func joinNodes(a, b string) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// DroppedName and DroppedError label the open model's dropped arrivals in the error report.
+const (
+	DroppedName  = "(open model arrivals)"
+	DroppedError = "dropped: every user was busy (raise -u/--users)"
+)
+
+// AddDropped lists n dropped open-model arrivals among the errors, so that the console error
+// report, the failures CSV, the HTML report and the web UI's Failures tab all show them. They
+// are not requests: the request and failure counts are left alone.
+func (s *Snapshot) AddDropped(n int64) {
+	if n <= 0 {
+		return
+	}
+	s.Errors = append(s.Errors, ErrorGroup{Name: DroppedName, Error: DroppedError, Occurrences: n, LastSeen: s.Now})
+	sort.SliceStable(s.Errors, func(i, j int) bool { return s.Errors[i].Occurrences > s.Errors[j].Occurrences })
 }

@@ -302,3 +302,36 @@ export class U extends HttpUser {
 		t.Errorf("counted %d requests, served %d; want 2 and 2", reqs, srv.Served())
 	}
 }
+
+func TestDroppedArrivalsAreReported(t *testing.T) {
+	_, base := sampleAPI(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "slow.js")
+	os.WriteFile(script, []byte(`import { HttpUser } from "gust";
+export class U extends HttpUser {
+  static tasks = { slow: 1 };
+  slow() { this.client.get("/slow?ms=300"); }
+}
+`), 0o644)
+	res := gust(t, "run", "--headless", "-H", base, "--rate", "40", "-u", "2", "-t", "2s", "--only-summary",
+		"--csv", filepath.Join(dir, "d"), "--json", filepath.Join(dir, "d.json"), script)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "Dropped:") || !strings.Contains(res.stdout, "(open model arrivals)") {
+		t.Errorf("the summary does not report the drops:\n%s", res.stdout)
+	}
+	var dropped int64
+	for _, row := range readCSV(t, filepath.Join(dir, "d_failures.csv"))[1:] {
+		if row[1] == "(open model arrivals)" {
+			dropped, _ = strconv.ParseInt(row[3], 10, 64)
+		}
+	}
+	var j struct{ Dropped int64 }
+	b, _ := os.ReadFile(filepath.Join(dir, "d.json"))
+	json.Unmarshal(b, &j)
+	// 2 users at 300 ms serve about 13 of 80 arrivals; the rest are dropped.
+	if dropped < 40 || dropped != j.Dropped {
+		t.Errorf("failures CSV lists %d dropped arrivals, JSON %d; want the same, at least 40", dropped, j.Dropped)
+	}
+}

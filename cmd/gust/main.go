@@ -86,6 +86,10 @@ Flags (Locust's names where Locust has one):
   -E, --exclude-tags T,...   never run tasks tagged with these
   -e, --env KEY=VAL          set env.KEY for the script (repeatable)
       --headless             run without the web UI, from the flags alone
+      --web-host ADDR        web UI address (default 127.0.0.1)
+  -P, --web-port N           web UI port (default 8089)
+      --autostart            web UI: start the test at once with -u/-r (with -t or -i, exit after it)
+      --web-auth USER:PASS   web UI: require HTTP basic auth
       --single-user          one user, one pass over its tasks, every request printed
   -l, --list                 list the User classes and exit
       --show-task-ratio      print the share of each class and task and exit

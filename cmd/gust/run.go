@@ -308,6 +308,7 @@ func (in *reportInputs) close() {
 // be written, 3 when a threshold was crossed, else --exit-code-on-error (1)
 // when requests failed or the script raised, else 0.
 func finishRun(out io.Writer, f *runFlags, snap *metrics.Snapshot, runner *engine.Runner, in *reportInputs) int {
+	snap.AddDropped(runner.Dropped())
 	fmt.Fprintln(out)
 	metrics.WriteSummary(out, snap)
 	fmt.Fprintf(out, "Stopped: %s after %s.\n", runner.Reason(), snap.Now.Sub(snap.Start).Round(100*time.Millisecond))

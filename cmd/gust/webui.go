@@ -293,6 +293,8 @@ func (a *webApp) Start(users int, rate float64, host string, runTime time.Durati
 		Iterations:  a.f.iterations,
 		StopTimeout: a.f.stopTimeout,
 		OnUserError: func(err error) { fmt.Fprintln(os.Stderr, "gust: user stopped:", err) },
+		// With --rate the form's user count caps the open model's pool of users.
+		Rate: a.f.rate,
 	}
 	runner := engine.NewRunner(a.test, cfg)
 	done, sampled := make(chan struct{}), make(chan struct{})
@@ -422,7 +424,13 @@ func (a *webApp) Host() string {
 }
 
 // Snapshot implements web.Controller.
-func (a *webApp) Snapshot() *metrics.Snapshot { return a.stats.Snapshot() }
+func (a *webApp) Snapshot() *metrics.Snapshot {
+	snap := a.stats.Snapshot()
+	if r, _ := a.current(); r != nil {
+		snap.AddDropped(r.Dropped())
+	}
+	return snap
+}
 
 // CurrentPercentiles implements web.Controller.
 func (a *webApp) CurrentPercentiles(ps ...float64) []time.Duration {
