@@ -335,3 +335,39 @@ export class U extends HttpUser {
 		t.Errorf("failures CSV lists %d dropped arrivals, JSON %d; want the same, at least 40", dropped, j.Dropped)
 	}
 }
+
+func TestSecondSIGINTStopsAtOnceAndStillWritesReports(t *testing.T) {
+	_, base := sampleAPI(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "long.js")
+	os.WriteFile(script, []byte(`import { HttpUser, sleep } from "gust";
+export class U extends HttpUser {
+  static tasks = { a: 1 };
+  a() { this.client.get("/"); sleep(60); }
+}
+`), 0o644)
+	cmd := exec.Command(bin, "run", "--headless", "-H", base, "-u", "2", "-r", "100", "-s", "60s", "-t", "60s",
+		"--only-summary", "--csv", filepath.Join(dir, "k"), script)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	cmd.Process.Signal(syscall.SIGINT) // graceful: the tasks would get 60 s
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT) // at once
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("a second SIGINT did not stop the run")
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("the second SIGINT took %v", el)
+	}
+	if reqs, _ := aggregated(t, readCSV(t, filepath.Join(dir, "k_stats.csv"))); reqs != 2 {
+		t.Errorf("the report written after two SIGINTs counts %d requests, want 2", reqs)
+	}
+}
