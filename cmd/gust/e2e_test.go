@@ -42,22 +42,7 @@ type result struct {
 // gust runs the binary with a time limit and returns its exit code and output.
 func gust(t *testing.T, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("gust %v did not finish in 60s", args)
-	}
-	return result{cmd.ProcessState.ExitCode(), o.String(), e.String()}
+	return gustIn(t, "", nil, args...)
 }
 
 func sampleAPI(t *testing.T) (*api.Server, string) {
