@@ -7,37 +7,30 @@
 (function (native) {
   "use strict";
   const built = {};
-  let client;
-  const mark = (cls, key, value) => {
-    Object.defineProperty(cls.prototype, key, { value });
-    return cls;
-  };
+  // native("mark", cls, marker, value) marks cls.prototype for Go and returns cls; for User and
+  // TaskSet it also gives instances `client` and `environment`, served by Go without getter
+  // functions.
   function make(name) {
     switch (name) {
       case "User":
         /** One kind of simulated user. */
-        return mark(class User {
-          get client() { return client || (client = native("client")); }
-          get environment() { return native("environment"); }
-        }, "__gustUser", true);
+        return native("mark", class User {}, "__gustUser", true);
       case "HttpUser":
         /** A user with an HTTP client (Locust's HttpUser). */
         return class HttpUser extends get("User") {};
       case "TaskSet":
         /** A group of tasks with its own tasks, waitTime and onStart/onStop (Locust's TaskSet). */
-        return mark(class TaskSet {
+        return native("mark", class TaskSet {
           constructor(parent) {
             this.parent = parent;
             this.user = parent.__gustUser ? parent : parent.user;
           }
-          get client() { return client || (client = native("client")); }
-          get environment() { return native("environment"); }
           /** Returns to the parent; with reschedule (the default) the parent waits first. */
           interrupt(reschedule = true) { throw new (get("InterruptTaskSet"))(reschedule); }
         }, "__gustTaskSet", true);
       case "SequentialTaskSet":
         /** A TaskSet whose tasks run in the order they are listed (Locust's SequentialTaskSet). */
-        return mark(class SequentialTaskSet extends get("TaskSet") {}, "__gustSequential", true);
+        return native("mark", class SequentialTaskSet extends get("TaskSet") {}, "__gustSequential", true);
       case "GustFlow":
         return class GustFlow extends Error {
           constructor(message) {
@@ -47,16 +40,16 @@
         };
       case "StopUser":
         /** Stops this user (Locust's StopUser). */
-        return mark(class StopUser extends get("GustFlow") {}, "__gustFlow", "StopUser");
+        return native("mark", class StopUser extends get("GustFlow") {}, "__gustFlow", "StopUser");
       case "StopTest":
         /** Stops the whole test gracefully (Locust's StopTest). */
-        return mark(class StopTest extends get("GustFlow") {}, "__gustFlow", "StopTest");
+        return native("mark", class StopTest extends get("GustFlow") {}, "__gustFlow", "StopTest");
       case "RescheduleTask":
         /** Ends the current task early; the user waits and picks another (Locust's RescheduleTask). */
-        return mark(class RescheduleTask extends get("GustFlow") {}, "__gustFlow", "RescheduleTask");
+        return native("mark", class RescheduleTask extends get("GustFlow") {}, "__gustFlow", "RescheduleTask");
       case "InterruptTaskSet":
         /** Thrown by TaskSet.interrupt() to hand control back to the parent. */
-        return mark(class InterruptTaskSet extends get("GustFlow") {
+        return native("mark", class InterruptTaskSet extends get("GustFlow") {
           constructor(reschedule) {
             super("interrupt");
             this.reschedule = reschedule !== false;

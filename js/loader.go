@@ -182,6 +182,28 @@ func jsonString(s string) string {
 }
 
 func bundle(abs string, stdin *api.StdinOptions) (string, error) {
+	// A single script is bundled as an ES module and turned into a function body by
+	// esmToScript, which needs none of esbuild's CommonJS interop helpers and export getters:
+	// about 8 KB less in every runtime. Anything that rewrite does not recognize takes
+	// esbuild's CommonJS output instead.
+	if stdin == nil {
+		code, err := build(abs, nil, api.FormatESModule)
+		if err != nil {
+			return "", err
+		}
+		if script, ok := esmToScript(code); ok {
+			return script, nil
+		}
+	}
+	code, err := build(abs, stdin, api.FormatCommonJS)
+	if err != nil {
+		return "", err
+	}
+	return leanHelpers(code), nil
+}
+
+// build runs esbuild on the script and the relative files it imports, "gust" left external.
+func build(abs string, stdin *api.StdinOptions, format api.Format) (string, error) {
 	var entries []string
 	if stdin == nil {
 		entries = []string{abs}
@@ -191,7 +213,7 @@ func bundle(abs string, stdin *api.StdinOptions) (string, error) {
 		Stdin:          stdin,
 		Bundle:         true,
 		Write:          false,
-		Format:         api.FormatCommonJS,
+		Format:         format,
 		Platform:       api.PlatformNeutral,
 		External:       []string{"gust"},
 		Sourcemap:      api.SourceMapInline,
@@ -217,7 +239,7 @@ func bundle(abs string, stdin *api.StdinOptions) (string, error) {
 	if len(res.OutputFiles) == 0 {
 		return "", fmt.Errorf("%s: bundling produced no output", abs)
 	}
-	return leanHelpers(string(res.OutputFiles[0].Contents)), nil
+	return string(res.OutputFiles[0].Contents), nil
 }
 
 // esbuild's CommonJS helpers walk objects with for-in and for-of. In goja, for-in makes every

@@ -123,3 +123,35 @@ func marked(val goja.Value, marker string) bool {
 	m := p.Get(marker)
 	return m != nil && m.ToBoolean()
 }
+
+// mark puts a prelude marker on a gust class's prototype, where Go looks for it (a marker
+// is a hidden data property: not enumerable, not writable). User and TaskSet prototypes also
+// get userProps under them, which serves `client` and `environment` to every instance.
+func (v *vu) mark(cls goja.Value, key string, value goja.Value) goja.Value {
+	proto := cls.ToObject(v.rt).Get("prototype").ToObject(v.rt)
+	must(proto.DefineDataProperty(key, value, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE))
+	if key == "__gustUser" || key == "__gustTaskSet" {
+		props := v.rt.NewDynamicObject(userProps{v})
+		must(props.SetPrototype(proto.Prototype()))
+		must(proto.SetPrototype(props))
+	}
+	return cls
+}
+
+// userProps answers `this.client` and `this.environment` for users and TaskSets, in place of
+// two getter functions on each class (each function object costs about 800 bytes per runtime).
+type userProps struct{ v *vu }
+
+func (p userProps) Get(key string) goja.Value {
+	switch key {
+	case "client":
+		return p.v.native("client")
+	case "environment":
+		return p.v.environment()
+	}
+	return nil
+}
+func (p userProps) Set(string, goja.Value) bool { return false }
+func (p userProps) Has(key string) bool         { return key == "client" || key == "environment" }
+func (p userProps) Delete(string) bool          { return false }
+func (p userProps) Keys() []string              { return nil }

@@ -61,7 +61,13 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 		return nil, err
 	}
 	fn, _ := goja.AssertFunction(fv)
-	nativeFn := func(call goja.FunctionCall) goja.Value { return v.native(call.Argument(0).String()) }
+	nativeFn := func(call goja.FunctionCall) goja.Value {
+		name := call.Argument(0).String()
+		if name == "mark" {
+			return v.mark(call.Argument(1), call.Argument(2).String(), call.Argument(3))
+		}
+		return v.native(name)
+	}
 	gv, err := fn(goja.Undefined(), rt.ToValue(nativeFn))
 	if err != nil {
 		return nil, err
