@@ -44,7 +44,7 @@ func (c *Client) build(h *hop, headers [][2]string) (tls bool, err error) {
 		return false, &Error{Op: "url", Msg: "unsupported URL (want absolute http:// or https://)"}
 	}
 
-	r := &c.req
+	r := c.req
 	r.Reset()
 	r.Header.DisableNormalizing()
 	r.Header.SetNoDefaultContentType(true)
