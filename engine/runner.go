@@ -124,6 +124,8 @@ func (r *Runner) Run(ctx context.Context) {
 		if !r.prepareOpen(ctx, first) {
 			r.Stop("interrupted")
 		}
+		// The pool grows on demand from here on: nothing else moves the open model to running.
+		r.state.CompareAndSwap(StateSpawning, StateRunning)
 		// The clock starts once the first users are ready, so that run time and rate are
 		// measured from the first arrival.
 		r.started.Store(time.Now().UnixNano())
@@ -272,6 +274,10 @@ func (r *Runner) interruptAll() {
 // It is safe to call many times and from any goroutine; the first reason is kept.
 func (r *Runner) Stop(reason string) {
 	r.stopOnce.Do(func() {
+		// Under r.mu, so that adjust, which checks quit under r.mu too, cannot store
+		// "spawning" or "running" over "stopping".
+		r.mu.Lock()
+		defer r.mu.Unlock()
 		r.reason.Store(reason)
 		r.state.Store(StateStopping)
 		close(r.quit)
@@ -489,6 +495,10 @@ func (r *Runner) runUser(v *vu) {
 	v.user.Store(u)
 	if err := u.Start(ctx); err != nil {
 		if !r.flow(err) {
+			// Stop also hands over what Start recorded and closes the user's connections.
+			if ctx.Err() == nil {
+				u.Stop(ctx)
+			}
 			return
 		}
 	}

@@ -13,9 +13,9 @@ var (
 	exportName      = regexp.MustCompile(`^\s*([\w$]+)(?: as ([\w$]+))?,?$`)
 )
 
-// esmToScript turns esbuild's ES-module bundle of a script into the body of a CommonJS-style
-// function: the "gust" imports become `const {...} = require("gust")` and the final
-// `export { a, b as c }` clause becomes `module.exports = { a, c: b }`. Every line keeps its
+// esmToScript turns esbuild's ES-module bundle of a script into the body of a function that
+// takes the "gust" module as __gust: the imports become `const {...} = __gust` and the final
+// `export { a, b as c }` clause becomes `return { a, c: b }`. Every line keeps its
 // place, so the inline source map still points at the user's lines. It reports false for
 // anything it does not recognize (another import, a second export statement, import.meta),
 // and the caller then uses esbuild's CommonJS output.
@@ -43,7 +43,7 @@ func esmToScript(code string) (string, bool) {
 		}
 	}
 	if exportAt >= 0 {
-		lines[exportAt] = "module.exports = {"
+		lines[exportAt] = "return {"
 		i := exportAt + 1
 		for ; i < len(lines) && lines[i] != "};"; i++ {
 			m := exportName.FindStringSubmatch(lines[i])
@@ -64,17 +64,17 @@ func esmToScript(code string) (string, bool) {
 	return `"use strict";` + strings.Join(lines, "\n"), true
 }
 
-// rewriteImport turns one import of "gust" into a require; other imports are not expected in
+// rewriteImport turns one import of "gust" into a read of __gust; other imports are not expected in
 // a bundle (relative files are inlined) and are refused.
 func rewriteImport(l string) (string, bool) {
 	if l == `import "gust";` {
-		return `require("gust");`, true
+		return `__gust;`, true
 	}
 	if m := importNamespace.FindStringSubmatch(l); m != nil {
-		return "const " + m[1] + ` = require("gust");`, true
+		return "const " + m[1] + ` = __gust;`, true
 	}
 	if m := importDefault.FindStringSubmatch(l); m != nil {
-		return "const " + m[1] + ` = require("gust").default;`, true
+		return "const " + m[1] + ` = __gust.default;`, true
 	}
 	m := importNamed.FindStringSubmatch(l)
 	if m == nil {
@@ -93,9 +93,9 @@ func rewriteImport(l string) (string, bool) {
 			binds = append(binds, name)
 		}
 	}
-	out := "const { " + strings.Join(binds, ", ") + ` } = require("gust")`
+	out := "const { " + strings.Join(binds, ", ") + ` } = __gust`
 	if m[1] != "" {
-		out += ", " + m[1] + ` = require("gust").default`
+		out += ", " + m[1] + ` = __gust.default`
 	}
 	return out + ";", true
 }

@@ -2,6 +2,7 @@ package js
 
 import (
 	"context"
+	esbuild "github.com/evanw/esbuild/pkg/api"
 	"os"
 	"path/filepath"
 	"strings"
@@ -276,15 +277,44 @@ export class U extends HttpUser {
 	}
 }
 
-// The lean CommonJS helpers save about 8 KB per runtime; this fails if an esbuild upgrade
-// rewords the helpers so that the replacement no longer applies.
-func TestBundleUsesLeanHelpers(t *testing.T) {
-	abs, _ := filepath.Abs("../samples/locustfile.js")
-	code, err := bundle(abs, nil)
+// A single script becomes a function of the "gust" module with no bundler helpers; the
+// CommonJS form (several files) gets the lean helpers. Both save kilobytes per runtime; this
+// fails if an esbuild upgrade changes its output so that either rewrite no longer applies.
+func TestBundleForms(t *testing.T) {
+	abs, _ := filepath.Abs("../samples/journey.js")
+	code, esm, err := bundle(abs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(code, "for (var name in all)") || strings.Contains(code, "for (let key of") {
-		t.Errorf("esbuild's for-in/for-of helpers are still in the bundle:\n%s", code[:min(len(code), 1200)])
+	if !esm || strings.Contains(code, "__defProp") || !strings.Contains(code, "} = __gust;") || !strings.Contains(code, "return {") {
+		t.Errorf("the single-file form was not rewritten (esm %v):\n%s", esm, code[:min(len(code), 1200)])
+	}
+	cjs, err := build(abs, nil, esbuild.FormatCommonJS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lean := leanHelpers(cjs); strings.Contains(lean, "for (var name in all)") || strings.Contains(lean, "for (let key of") {
+		t.Errorf("esbuild's for-in/for-of helpers are still in the CommonJS form:\n%s", lean[:min(len(lean), 1200)])
+	}
+}
+
+func TestESMToScript(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"import { HttpUser, between as b } from \"gust\";\nvar U = 1;\nexport {\n  U,\n  U as default\n};\n",
+			"\"use strict\";const { HttpUser, between: b } = __gust;\nvar U = 1;\nreturn {\n  U,\n  default: U,\n};\n", true},
+		{"import * as g from \"gust\";\nimport d, { task } from \"gust\";\n", "\"use strict\";const g = __gust;\nconst { task } = __gust, d = __gust.default;\n", true},
+		{"import x from \"other\";\n", "", false},
+		{"var a = import.meta.url;\n", "", false},
+		{"export default 1;\n", "", false},
+		{"export {\n  a\n};\nexport {\n  b\n};\n", "", false},
+	}
+	for _, tc := range tests {
+		got, ok := esmToScript(tc.in)
+		if ok != tc.ok || (ok && got != tc.want) {
+			t.Errorf("esmToScript(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
 	}
 }

@@ -17,23 +17,6 @@ import (
 	"github.com/evanw/esbuild/pkg/api"
 )
 
-//go:embed gust.js
-var preludeSource string
-
-var (
-	preludeOnce sync.Once
-	preludeProg *goja.Program
-	preludeErr  error
-)
-
-// prelude is the compiled "gust" module, shared by every runtime of the process.
-func prelude() (*goja.Program, error) {
-	preludeOnce.Do(func() {
-		preludeProg, preludeErr = goja.Compile("gust:prelude", preludeSource, true)
-	})
-	return preludeProg, preludeErr
-}
-
 // LoadOptions tune Load.
 type LoadOptions struct {
 	Env map[string]string // -e KEY=VAL and the process environment, seen as `env`/`__ENV`
@@ -52,6 +35,7 @@ type Script struct {
 
 	sources []string // the script files composed into this test (one, or several)
 	multi   bool     // several files: the bundle exports one namespace per file
+	esm     bool     // program is function(__gust) returning the exports (esmToScript)
 
 	classes []*classInfo
 	options map[string]any
@@ -91,8 +75,9 @@ func Load(path string, opts LoadOptions) (*Script, error) {
 	}
 	abs := files[0]
 	var code string
+	var esm bool
 	if len(files) == 1 {
-		code, err = bundle(abs, nil)
+		code, esm, err = bundle(abs, nil)
 	} else {
 		// A generated entry imports every file as a namespace, so that the probe can merge them
 		// and name both files of a clash (`export *` would silently drop clashing names).
@@ -106,15 +91,18 @@ func Load(path string, opts LoadOptions) (*Script, error) {
 		}
 		b.WriteString("];\n")
 		abs = filepath.Join(filepath.Dir(files[0]), "gust-entry.js")
-		code, err = bundle(abs, &api.StdinOptions{Contents: b.String(), ResolveDir: filepath.Dir(files[0]), Sourcefile: "gust-entry.js", Loader: api.LoaderJS})
+		code, _, err = bundle(abs, &api.StdinOptions{Contents: b.String(), ResolveDir: filepath.Dir(files[0]), Sourcefile: "gust-entry.js", Loader: api.LoaderJS})
 	}
 	if err != nil {
 		return nil, err
 	}
-	// The bundle is wrapped as a CommonJS function. goja's parser looks for the
-	// sourceMappingURL comment on the last line, skipping a closing "})", which is why the
-	// wrapper ends on a line of its own.
+	// The bundle is wrapped as a function: of the "gust" module when it was an ES module
+	// (esmToScript), else CommonJS's. goja's parser looks for the sourceMappingURL comment on
+	// the last line, skipping a closing "})", which is why the wrapper ends on a line of its own.
 	wrapped := "(function (exports, require, module) {" + code + "\n})"
+	if esm {
+		wrapped = "(function (__gust) {" + code + "\n})"
+	}
 	prog, err := goja.Compile(abs, wrapped, false)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
@@ -123,7 +111,7 @@ func Load(path string, opts LoadOptions) (*Script, error) {
 	if env == nil {
 		env = map[string]string{}
 	}
-	s := &Script{Path: path, abs: abs, dir: filepath.Dir(abs), program: prog, env: env, files: map[string]string{},
+	s := &Script{Path: path, abs: abs, dir: filepath.Dir(abs), program: prog, esm: esm, env: env, files: map[string]string{},
 		sources: files, multi: len(files) > 1, hooks: map[string]bool{}, shared: map[string]*sharedArray{}}
 	if err := s.probe(); err != nil {
 		return nil, err
@@ -181,25 +169,23 @@ func jsonString(s string) string {
 	return string(b)
 }
 
-func bundle(abs string, stdin *api.StdinOptions) (string, error) {
+func bundle(abs string, stdin *api.StdinOptions) (code string, esm bool, err error) {
 	// A single script is bundled as an ES module and turned into a function body by
 	// esmToScript, which needs none of esbuild's CommonJS interop helpers and export getters:
 	// about 8 KB less in every runtime. Anything that rewrite does not recognize takes
 	// esbuild's CommonJS output instead.
 	if stdin == nil {
-		code, err := build(abs, nil, api.FormatESModule)
-		if err != nil {
-			return "", err
+		if code, err = build(abs, nil, api.FormatESModule); err != nil {
+			return "", false, err
 		}
 		if script, ok := esmToScript(code); ok {
-			return script, nil
+			return script, true, nil
 		}
 	}
-	code, err := build(abs, stdin, api.FormatCommonJS)
-	if err != nil {
-		return "", err
+	if code, err = build(abs, stdin, api.FormatCommonJS); err != nil {
+		return "", false, err
 	}
-	return leanHelpers(code), nil
+	return leanHelpers(code), false, nil
 }
 
 // build runs esbuild on the script and the relative files it imports, "gust" left external.

@@ -17,8 +17,9 @@ var gustExports = []string{
 // globalNames are the globals a script sees besides JavaScript's own.
 var globalNames = []string{"client", "sleep", "open", "env", "__ENV", "console", "setupData"}
 
-// native builds, on first use, the Go-backed values of the "gust" module and the globals; it
-// is what the prelude calls as native(name). Building lazily keeps an idle runtime small.
+// native builds, on first use, the values of the "gust" module and the globals; the module's
+// JavaScript parts call it as native(name) to reach each other. Building lazily keeps an idle
+// runtime small.
 func (v *vu) native(name string) goja.Value {
 	if name == "setupData" {
 		return v.environment().ToObject(v.rt).Get("setupData")
@@ -26,11 +27,14 @@ func (v *vu) native(name string) goja.Value {
 	if name == "environment" {
 		return v.environment()
 	}
-	if val, ok := v.natives[name]; ok {
+	if val := v.cached(name); val != nil {
 		return val
 	}
 	var val goja.Value
 	switch name {
+	case "User", "HttpUser", "TaskSet", "SequentialTaskSet", "GustFlow", "StopUser", "StopTest",
+		"RescheduleTask", "InterruptTaskSet", "task", "SharedArray":
+		val = v.buildGust(name)
 	case "between", "constant", "constantPacing", "constantThroughput":
 		val = v.waitFactory(name)
 	case "sleep":
@@ -38,7 +42,7 @@ func (v *vu) native(name string) goja.Value {
 	case "open":
 		val = v.rt.ToValue(v.open)
 	case "env", "__ENV":
-		if e, ok := v.natives["env"]; ok {
+		if e := v.cached("env"); e != nil {
 			val = e
 		} else {
 			val = v.rt.NewDynamicObject(readOnlyEnv{v.rt, v.s.env})
@@ -50,35 +54,41 @@ func (v *vu) native(name string) goja.Value {
 		val = v.clientObj
 	case "console":
 		val = v.newConsole()
-	case "SharedArray":
+	case "__sharedArray":
 		val = v.rt.ToValue(v.sharedArrayNative)
 	case "csv":
 		val = v.rt.ToValue(v.csvNative)
 	default:
 		return goja.Undefined()
 	}
-	if v.natives == nil {
-		v.natives = map[string]goja.Value{}
-	}
-	v.natives[name] = val
+	v.natives = append(v.natives, namedValue{name, val})
 	return val
 }
 
-// gustModule is the object require("gust") returns: each export is built on first access.
-type gustModule struct {
-	v   *vu
-	get goja.Callable // the prelude's get(name)
+// namedValue is one built native. A runtime builds a handful, so a slice searched in order
+// costs less than a map (10,000 runtimes hold one each).
+type namedValue struct {
+	name string
+	val  goja.Value
 }
+
+func (v *vu) cached(name string) goja.Value {
+	for _, n := range v.natives {
+		if n.name == name {
+			return n.val
+		}
+	}
+	return nil
+}
+
+// gustModule is the object require("gust") returns: each export is built on first access.
+type gustModule struct{ v *vu }
 
 func (m *gustModule) Get(key string) goja.Value {
 	if !slices.Contains(gustExports, key) {
 		return nil
 	}
-	val, err := m.get(goja.Undefined(), m.v.rt.ToValue(key))
-	if err != nil {
-		panic(err)
-	}
-	return val
+	return m.v.native(key)
 }
 func (m *gustModule) Set(string, goja.Value) bool { return false }
 func (m *gustModule) Has(key string) bool         { return slices.Contains(gustExports, key) }
@@ -110,7 +120,7 @@ func (v *vu) parseJSON(s string) (goja.Value, error) {
 	return v.jsonParse(goja.Undefined(), v.rt.ToValue(s))
 }
 
-// marked reports whether a class's prototype carries one of the prelude's markers.
+// marked reports whether a class's prototype carries one of gust's markers (gustMarkers).
 func marked(val goja.Value, marker string) bool {
 	o, ok := val.(*goja.Object)
 	if !ok {
@@ -124,7 +134,7 @@ func marked(val goja.Value, marker string) bool {
 	return m != nil && m.ToBoolean()
 }
 
-// mark puts a prelude marker on a gust class's prototype, where Go looks for it (a marker
+// mark puts a marker on a gust class's prototype, where Go looks for it (a marker
 // is a hidden data property: not enumerable, not writable). User and TaskSet prototypes also
 // get userProps under them, which serves `client` and `environment` to every instance.
 func (v *vu) mark(cls goja.Value, key string, value goja.Value) goja.Value {
@@ -138,8 +148,9 @@ func (v *vu) mark(cls goja.Value, key string, value goja.Value) goja.Value {
 	return cls
 }
 
-// userProps answers `this.client` and `this.environment` for users and TaskSets, in place of
-// two getter functions on each class (each function object costs about 800 bytes per runtime).
+// userProps answers `this.client`, `this.environment` and `this.id` for users and TaskSets,
+// in place of getter functions on each class and an own property on each instance (each costs
+// hundreds of bytes per runtime).
 type userProps struct{ v *vu }
 
 func (p userProps) Get(key string) goja.Value {
@@ -148,10 +159,27 @@ func (p userProps) Get(key string) goja.Value {
 		return p.v.native("client")
 	case "environment":
 		return p.v.environment()
+	case "id":
+		if p.v.t != nil {
+			return p.v.rt.ToValue(p.v.id)
+		}
 	}
 	return nil
 }
 func (p userProps) Set(string, goja.Value) bool { return false }
-func (p userProps) Has(key string) bool         { return key == "client" || key == "environment" }
-func (p userProps) Delete(string) bool          { return false }
-func (p userProps) Keys() []string              { return nil }
+func (p userProps) Has(key string) bool {
+	return key == "client" || key == "environment" || key == "id" && p.v.t != nil
+}
+func (p userProps) Delete(string) bool { return false }
+func (p userProps) Keys() []string     { return nil }
+
+// nativeFn is native() as a JS function, for the module's JavaScript parts; built once per
+// runtime.
+func (v *vu) nativeFn() goja.Value {
+	if v.nativeVal == nil {
+		v.nativeVal = v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+			return v.native(call.Argument(0).String())
+		})
+	}
+	return v.nativeVal
+}

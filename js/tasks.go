@@ -153,6 +153,9 @@ func (v *vu) resolveTable(ctor *goja.Object, owner string, filter tagFilter, dep
 		return nil, fmt.Errorf("%s.tasks: %v", owner, err)
 	}
 	t.picker = p
+	if v.tables == nil {
+		v.tables = map[*goja.Object]*table{}
+	}
 	v.tables[ctor] = t
 	return t, nil
 }

@@ -265,11 +265,11 @@ func (t *Test) NewUser(class, id int) (engine.User, error) {
 	if err != nil {
 		return nil, err
 	}
+	v.tables = nil // resolved: every entry points at its nested table, so the cache can go
 	inst, err := v.rt.New(ctor)
 	if err != nil {
 		return nil, fmt.Errorf("new %s(): %w", c.Name, t.s.jsError(err))
 	}
-	must(inst.Set("id", id))
 	u := &user{v: v, inst: inst}
 	u.stack = []*frame{{obj: inst, tab: tab, wait: v.waitOf(ctor, inst, nil)}}
 	return u, nil

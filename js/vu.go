@@ -25,11 +25,12 @@ type vu struct {
 	rt *goja.Runtime
 	id int
 
-	exports *goja.Object
-	natives map[string]goja.Value // built by native(), on first use
+	exports   *goja.Object
+	natives   []namedValue // built by native(), on first use
+	nativeVal goja.Value   // native() as a JS function (gust.go)
 
-	waits  map[*goja.Object]engine.Wait
-	tables map[*goja.Object]*table
+	waits  []objectWait            // the wait functions built by between() and the like
+	tables map[*goja.Object]*table // while resolving task tables; nil in a running user
 
 	// Only in a virtual user:
 	ctx       context.Context
@@ -51,29 +52,8 @@ type vu struct {
 // newVU builds a runtime, installs the "gust" module and runs the script's module body in it.
 func newVU(s *Script, t *Test, id int) (*vu, error) {
 	rt := goja.New()
-	v := &vu{s: s, t: t, rt: rt, id: id, tables: map[*goja.Object]*table{}, ctx: context.Background()}
-	pre, err := prelude()
-	if err != nil {
-		return nil, err
-	}
-	fv, err := rt.RunProgram(pre)
-	if err != nil {
-		return nil, err
-	}
-	fn, _ := goja.AssertFunction(fv)
-	nativeFn := func(call goja.FunctionCall) goja.Value {
-		name := call.Argument(0).String()
-		if name == "mark" {
-			return v.mark(call.Argument(1), call.Argument(2).String(), call.Argument(3))
-		}
-		return v.native(name)
-	}
-	gv, err := fn(goja.Undefined(), rt.ToValue(nativeFn))
-	if err != nil {
-		return nil, err
-	}
-	get, _ := goja.AssertFunction(gv)
-	gust := rt.NewDynamicObject(&gustModule{v: v, get: get})
+	v := &vu{s: s, t: t, rt: rt, id: id, ctx: context.Background()}
+	gust := rt.NewDynamicObject(&gustModule{v: v})
 
 	// Free names resolve through the global object's prototype chain: a lazy scope there,
 	// then Object.prototype as before.
@@ -81,6 +61,24 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 	must(scope.SetPrototype(rt.GlobalObject().Prototype()))
 	must(rt.GlobalObject().SetPrototype(scope))
 
+	mv, err := rt.RunProgram(s.program)
+	if err != nil {
+		return nil, s.jsError(err)
+	}
+	mf, _ := goja.AssertFunction(mv)
+	if s.esm {
+		// The ES-module form takes the module and returns its exports: no module, exports or
+		// require objects in the runtime.
+		ex, err := mf(goja.Undefined(), gust)
+		if err != nil {
+			return nil, s.jsError(err)
+		}
+		if goja.IsUndefined(ex) {
+			ex = rt.NewObject()
+		}
+		v.exports = ex.ToObject(rt)
+		return v, nil
+	}
 	module := rt.NewObject()
 	exports := rt.NewObject()
 	must(module.Set("exports", exports))
@@ -91,11 +89,6 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 		}
 		panic(rt.NewGoError(fmt.Errorf("cannot import %q: only \"gust\" and relative files can be imported", name)))
 	}
-	mv, err := rt.RunProgram(s.program)
-	if err != nil {
-		return nil, s.jsError(err)
-	}
-	mf, _ := goja.AssertFunction(mv)
 	if _, err := mf(goja.Undefined(), exports, rt.ToValue(require), module); err != nil {
 		return nil, s.jsError(err)
 	}
@@ -153,6 +146,12 @@ func must(err error) {
 	}
 }
 
+// objectWait pairs a wait function a script holds with the Go wait it stands for.
+type objectWait struct {
+	fn *goja.Object
+	w  engine.Wait
+}
+
 // waitArgs is how many numbers each wait-time factory takes.
 var waitArgs = map[string]int{"between": 2, "constant": 1, "constantPacing": 1, "constantThroughput": 1}
 
@@ -181,10 +180,7 @@ func (v *vu) waitFactory(name string) goja.Value {
 		f := rt.ToValue(func(goja.FunctionCall) goja.Value {
 			return rt.ToValue(w.Next(0).Seconds())
 		}).ToObject(rt)
-		if v.waits == nil {
-			v.waits = map[*goja.Object]engine.Wait{}
-		}
-		v.waits[f] = w
+		v.waits = append(v.waits, objectWait{f, w})
 		return f
 	})
 }
@@ -224,8 +220,10 @@ func (v *vu) waitOf(ctor, obj *goja.Object, parent func(time.Duration) time.Dura
 		return func(time.Duration) time.Duration { return d }
 	}
 	o := wt.ToObject(v.rt)
-	if w, ok := v.waits[o]; ok {
-		return w.Next
+	for _, ow := range v.waits {
+		if ow.fn == o {
+			return ow.w.Next
+		}
 	}
 	fn, ok := goja.AssertFunction(wt)
 	if !ok {

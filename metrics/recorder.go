@@ -76,6 +76,12 @@ func (r *Recorder) Flush() {
 		return
 	}
 	r.s.apply(r.gen, r.buf)
+	if cap(r.buf) <= 4 {
+		// A user that flushes this often waits between requests: it holds no buffer while it
+		// waits, which at 10,000 idle users is 3 MB of heap.
+		r.buf = nil
+		return
+	}
 	clear(r.buf) // drop references to names and messages
 	r.buf = r.buf[:0]
 }

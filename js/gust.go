@@ -1,0 +1,130 @@
+package js
+
+import (
+	"fmt"
+
+	"github.com/dop251/goja"
+)
+
+// The "gust" module's JavaScript parts: each class or helper is a tiny program compiled once
+// per process and run in a runtime only when its script first reaches for it, so that a
+// runtime holds just what its script uses (at 10,000 users every function object costs 8 MB).
+// A program that needs another part of the module gets native(name), which builds it on
+// demand; a class that extends another gets its base directly.
+var gustSources = map[string]string{
+	// One kind of simulated user.
+	"User": `(class User {})`,
+	// A user with an HTTP client (Locust's HttpUser).
+	"HttpUser": `(function (Base) { return class HttpUser extends Base {}; })`,
+	// A group of tasks with its own tasks, waitTime and onStart/onStop (Locust's TaskSet).
+	"TaskSet": `(function (native) {
+  return class TaskSet {
+    constructor(parent) {
+      this.parent = parent;
+      this.user = parent.__gustUser ? parent : parent.user;
+    }
+    // Returns to the parent; with reschedule (the default) the parent waits first.
+    interrupt(reschedule = true) { throw new (native("InterruptTaskSet"))(reschedule); }
+  };
+})`,
+	// A TaskSet whose tasks run in the order they are listed (Locust's SequentialTaskSet).
+	"SequentialTaskSet": `(function (Base) { return class SequentialTaskSet extends Base {}; })`,
+	// The base of the flow-control errors: an Error whose name is its class's.
+	"GustFlow": `(class GustFlow extends Error {
+  constructor(message) {
+    super(message === undefined ? "" : String(message));
+    this.name = new.target.name;
+  }
+})`,
+	"StopUser":       flowSource("StopUser"),       // stops this user (Locust's StopUser)
+	"StopTest":       flowSource("StopTest"),       // stops the whole test gracefully
+	"RescheduleTask": flowSource("RescheduleTask"), // ends the task early; the user waits and goes on
+	// Thrown by TaskSet.interrupt() to hand control back to the parent.
+	"InterruptTaskSet": `(function (Base) {
+  return class InterruptTaskSet extends Base {
+    constructor(reschedule) {
+      super("interrupt");
+      this.reschedule = reschedule !== false;
+    }
+  };
+})`,
+	// task([weight,] fnOrNameOrTaskSet [, {tags}]): an entry of a tasks list (Locust's @task).
+	"task": `(function task(weight, fn, opts) {
+  if (typeof weight !== "number") {
+    opts = fn;
+    fn = weight;
+    weight = 1;
+  }
+  return { __gustTask: true, weight, fn, tags: (opts && opts.tags) || [] };
+})`,
+	// SharedArray(name, loader): data loaded once per process and shared read-only by every
+	// user; a function so that it works with and without new.
+	"SharedArray": `(function (native) {
+  return function SharedArray(name, loader) { return native("__sharedArray")(name, loader); };
+})`,
+}
+
+func flowSource(name string) string {
+	return fmt.Sprintf(`(function (Base) { return class %s extends Base {}; })`, name)
+}
+
+// gustMarkers are the prototype markers by which Go recognizes gust's classes, never by
+// identity, so that nothing has to be built just to be compared against.
+var gustMarkers = map[string][2]any{
+	"User":              {"__gustUser", true},
+	"TaskSet":           {"__gustTaskSet", true},
+	"SequentialTaskSet": {"__gustSequential", true},
+	"StopUser":          {"__gustFlow", "StopUser"},
+	"StopTest":          {"__gustFlow", "StopTest"},
+	"RescheduleTask":    {"__gustFlow", "RescheduleTask"},
+	"InterruptTaskSet":  {"__gustFlow", "InterruptTaskSet"},
+}
+
+// gustPrograms holds gustSources compiled; it is filled at init and only read afterwards.
+var gustPrograms = func() map[string]*goja.Program {
+	out := make(map[string]*goja.Program, len(gustSources))
+	for name, src := range gustSources {
+		out[name] = goja.MustCompile("gust:"+name, src, true)
+	}
+	return out
+}()
+
+// buildGust runs the program of one part of the module in v's runtime; the caller caches it.
+func (v *vu) buildGust(name string) goja.Value {
+	prog, ok := gustPrograms[name]
+	if !ok {
+		return nil
+	}
+	val, err := v.rt.RunProgram(prog)
+	if err != nil {
+		panic(err)
+	}
+	if base, ok := gustBases[name]; ok {
+		// The program is a function that takes the part's base class, or native().
+		arg := v.nativeFn()
+		if base != "" {
+			arg = v.native(base)
+		}
+		fn, _ := goja.AssertFunction(val)
+		if val, err = fn(goja.Undefined(), arg); err != nil {
+			panic(err)
+		}
+	}
+	if m, ok := gustMarkers[name]; ok {
+		v.mark(val, m[0].(string), v.rt.ToValue(m[1]))
+	}
+	return val
+}
+
+// gustBases lists the parts whose program is a function: it takes the named base class, or
+// native() where the name is "". The other programs are the part itself.
+var gustBases = map[string]string{
+	"HttpUser":          "User",
+	"TaskSet":           "",
+	"SequentialTaskSet": "TaskSet",
+	"StopUser":          "GustFlow",
+	"StopTest":          "GustFlow",
+	"RescheduleTask":    "GustFlow",
+	"InterruptTaskSet":  "GustFlow",
+	"SharedArray":       "",
+}
