@@ -21,10 +21,21 @@ type user struct {
 // errInterrupted marks a task cut short by a hard stop.
 var errInterrupted = errors.New("interrupted")
 
-// Start runs onStart.
+// Start runs onStart; StopUser or StopTest thrown there reach the engine as such.
 func (u *user) Start(ctx context.Context) error {
 	u.v.ctx = ctx
-	return u.hook(u.inst, "onStart")
+	err := u.hook(u.inst, "onStart")
+	var flow *flowError
+	if errors.As(err, &flow) {
+		switch flow.kind {
+		case flowStopUser:
+			return engine.ErrStopUser
+		case flowStopTest:
+			return engine.ErrStopTest
+		}
+		return nil // RescheduleTask or interrupt() in onStart: nothing to leave, tasks start
+	}
+	return err
 }
 
 // hook calls an optional lifecycle method (onStart/onStop) on obj.

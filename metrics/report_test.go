@@ -15,11 +15,12 @@ func sampleSnapshot(t *testing.T) *Snapshot {
 	s, c := newTestStats(Options{})
 	r := s.Recorder()
 	for i := range 100 {
-		at := t0.Add(time.Duration(i) * 100 * time.Millisecond)
+		// The last request lands at 10 s, the end of the run's rates (Locust's total_rps).
+		at := t0.Add(time.Duration(i+1) * 100 * time.Millisecond)
 		r.Record("GET", "/items/", at, time.Duration(i+1)*time.Millisecond, 1000, "")
 	}
 	for i := range 10 {
-		at := t0.Add(time.Duration(i) * time.Second)
+		at := t0.Add(time.Duration(i+1) * time.Second)
 		msg := ""
 		if i < 4 {
 			msg = `HTTP 500: "internal, error"`

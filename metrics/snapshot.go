@@ -93,23 +93,30 @@ func (e *Entry) AvgSize() float64 {
 	return float64(e.TotalSize) / float64(e.Requests)
 }
 
-// RPS is the request rate over the whole run: requests divided by the
-// seconds from Start to now (Locust's total_rps).
+// RPS is the request rate over the whole run, as Locust's total_rps: requests divided by
+// the seconds from Start to the row's last request (to now before any), at least one second.
+// Ending at the last request keeps the drain, teardown and reporting after the load out of it.
 func (e *Entry) RPS(now time.Time) float64 {
-	return perSecond(e.Requests, e.Start, now)
+	return perSecond(e.Requests, e.Start, e.end(now))
 }
 
 // FailPerSec is the failure rate over the whole run (Locust's total_fail_per_sec).
 func (e *Entry) FailPerSec(now time.Time) float64 {
-	return perSecond(e.Failures, e.Start, now)
+	return perSecond(e.Failures, e.Start, e.end(now))
 }
 
-func perSecond(n int64, start, now time.Time) float64 {
-	secs := now.Sub(start).Seconds()
-	if secs <= 0 {
+func (e *Entry) end(now time.Time) time.Time {
+	if !e.LastRequest.IsZero() && e.LastRequest.Before(now) {
+		return e.LastRequest
+	}
+	return now
+}
+
+func perSecond(n int64, start, end time.Time) float64 {
+	if n == 0 {
 		return 0
 	}
-	return float64(n) / secs
+	return float64(n) / max(end.Sub(start).Seconds(), 1)
 }
 
 // FailRatio is the share of requests that failed, 0 to 1.

@@ -127,8 +127,9 @@ func TestEntryValues(t *testing.T) {
 		{"max", e.MaxTime, 30 * time.Millisecond},
 		{"avg size", e.AvgSize(), 200.0},
 		{"fail ratio", e.FailRatio(), 0.5},
-		{"rps", e.RPS(snap.Now), 0.5},
-		{"fail/s", e.FailPerSec(snap.Now), 0.25},
+		// Locust's total_rps: up to the last request (0.2 s), and at least one second.
+		{"rps", e.RPS(snap.Now), 2.0},
+		{"fail/s", e.FailPerSec(snap.Now), 1.0},
 		{"first", e.FirstRequest.Equal(t0.Add(100 * time.Millisecond)), true},
 		{"last", e.LastRequest.Equal(t0.Add(200 * time.Millisecond)), true},
 		{"start", snap.Start.Equal(t0), true},

@@ -356,3 +356,36 @@ export class U extends HttpUser {
 		t.Errorf("the report written after two SIGINTs counts %d requests, want 2", reqs)
 	}
 }
+
+func TestScriptErrorsOutsideTasks(t *testing.T) {
+	srv, base := sampleAPI(t)
+	dir := t.TempDir()
+	ctor := filepath.Join(dir, "ctor.js")
+	os.WriteFile(ctor, []byte(`import { HttpUser } from "gust";
+export class U extends HttpUser {
+  static tasks = { a: 1 };
+  constructor() { super(); throw new Error("bad ctor"); }
+  a() {}
+}
+`), 0o644)
+	res := gust(t, "run", "--headless", "-H", base, "-u", "2", "-r", "100", "-t", "5s", "--only-summary", ctor)
+	if res.code != 1 || !strings.Contains(res.stderr, "ctor.js:4") {
+		t.Errorf("a throwing constructor: exit %d, stderr %q; want 1 and ctor.js:4", res.code, res.stderr)
+	}
+	stop := filepath.Join(dir, "stop.js")
+	os.WriteFile(stop, []byte(`import { HttpUser, StopTest } from "gust";
+export class U extends HttpUser {
+  static tasks = { a: 1 };
+  onStart() { this.client.get("/"); throw new StopTest("enough"); }
+  onStop() { this.client.get("/items/"); }
+  a() { this.client.get("/never"); }
+}
+`), 0o644)
+	res = gust(t, "run", "--headless", "-H", base, "-u", "1", "-t", "20s", "--only-summary", stop)
+	if res.code != 0 || !strings.Contains(res.stdout, "StopTest") {
+		t.Errorf("StopTest in onStart: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if srv.ServedPath("/") != 1 || srv.ServedPath("/items/") != 1 || srv.ServedPath("/never") != 0 {
+		t.Errorf("served / %d, /items/ %d, /never %d; want 1, 1 (onStop ran), 0", srv.ServedPath("/"), srv.ServedPath("/items/"), srv.ServedPath("/never"))
+	}
+}

@@ -131,7 +131,7 @@ func runCmd(args []string, over *runOverrides) int {
 		RunTime:     f.runTime,
 		Iterations:  f.iterations,
 		StopTimeout: f.stopTimeout,
-		OnUserError: func(err error) { fmt.Fprintln(os.Stderr, "gust: user stopped:", err) },
+		OnUserError: userError(stats),
 		Rate:        f.rate,
 		Open:        openShape,
 		Shape:       shape,
@@ -440,4 +440,14 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// userError reports an error that ended a user (a constructor or onStart that throws): on
+// stderr, and under Exceptions, so that the run's exit code says a script raised.
+func userError(stats *metrics.Stats) func(error) {
+	rec := stats.Recorder() // only its Exception is used, which is safe from any goroutine
+	return func(err error) {
+		fmt.Fprintln(os.Stderr, "gust: user stopped:", err)
+		rec.Exception(err.Error(), "")
+	}
 }

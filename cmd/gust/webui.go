@@ -292,7 +292,7 @@ func (a *webApp) Start(users int, rate float64, host string, runTime time.Durati
 		RunTime:     runTime,
 		Iterations:  a.f.iterations,
 		StopTimeout: a.f.stopTimeout,
-		OnUserError: func(err error) { fmt.Fprintln(os.Stderr, "gust: user stopped:", err) },
+		OnUserError: userError(a.stats),
 		// With --rate the form's user count caps the open model's pool of users.
 		Rate: a.f.rate,
 	}
