@@ -117,12 +117,15 @@ func runCmd(args []string, over *runOverrides) int {
 		defer teardown(test)
 		return singleUser(test, stats, out)
 	}
+	// A shape() decides between the models at its first tick, so it gets the open model's
+	// default pool too; a closed-model shape sets its own users and ignores it.
+	if (f.rate > 0 || openShape || script.HasShape()) && !usersGiven {
+		f.users = openPoolDefault(max(f.rate, maxStageRate(shape)))
+	}
 	if !f.headless {
 		defer teardown(test)
+		rep.shape, rep.openShape = shape, openShape
 		return webMain(&f, test, stats, out, rep)
-	}
-	if (f.rate > 0 || openShape) && !usersGiven {
-		f.users = openPoolDefault(max(f.rate, maxStageRate(shape)))
 	}
 
 	cfg := engine.Config{
@@ -246,6 +249,10 @@ func printRatios(w io.Writer, classes []js.ClassInfo) {
 
 // reportInputs is what the reports carry beside the final snapshot.
 type reportInputs struct {
+	// shape and openShape are the script's load profile (options.stages or shape()), which a
+	// test started from the web UI follows too.
+	shape      engine.Shape
+	openShape  bool
 	script     string
 	thresholds []metrics.Threshold
 	history    *metrics.History

@@ -295,6 +295,10 @@ func (a *webApp) Start(users int, rate float64, host string, runTime time.Durati
 		OnUserError: userError(a.stats),
 		// With --rate the form's user count caps the open model's pool of users.
 		Rate: a.f.rate,
+		// A script's stages or shape() drive the test as they do headless; the form's users
+		// and spawn rate are then only where it starts.
+		Shape: a.in.shape,
+		Open:  a.in.openShape,
 	}
 	runner := engine.NewRunner(a.test, cfg)
 	done, sampled := make(chan struct{}), make(chan struct{})

@@ -306,3 +306,42 @@ func TestWebAuthFlag(t *testing.T) {
 		t.Errorf("--web-auth without a colon: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// A script's stages drive a test started from the web UI as they do headless: here they end
+// it well before the 20 s run time.
+func TestWebFollowsStages(t *testing.T) {
+	target, _ := countingTarget(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "stages.js")
+	os.WriteFile(script, []byte(`import { HttpUser, constant } from "gust";
+export const options = { stages: [
+  { duration: 0.5, users: 2, spawnRate: 100 },
+  { duration: 0.5, users: 4, spawnRate: 100 },
+] };
+export class U extends HttpUser {
+  static waitTime = constant(0.05);
+  static tasks = { root: 1 };
+  root() { this.client.get("/"); }
+}
+`), 0o644)
+	jsonOut := filepath.Join(dir, "result.json")
+	out := &syncBuffer{}
+	done := make(chan int, 1)
+	start := time.Now()
+	go func() {
+		done <- runCmd([]string{"--web-port", "0", "--autostart", "-t", "20s", "-H", target.URL, "--json", jsonOut, script},
+			&runOverrides{stdout: out})
+	}()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("the stages did not end the web-started test\n%s", out)
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("a 1 s stage plan ran %v", el)
+	}
+	b, _ := os.ReadFile(jsonOut)
+	if !strings.Contains(string(b), "load shape ended") {
+		t.Errorf("the JSON result does not say the shape ended the test:\n%.400s", b)
+	}
+}
