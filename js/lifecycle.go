@@ -90,6 +90,11 @@ func (t *Test) Teardown(ctx context.Context) error {
 	v.ctx = ctx
 	defer v.client.Close()
 	defer v.rec.Flush()
+	// Cancelling ctx (a Ctrl-C) interrupts the hooks' JavaScript and requests too.
+	defer context.AfterFunc(ctx, func() {
+		v.rt.Interrupt(errInterrupted)
+		v.client.Abort()
+	})()
 	data := goja.Undefined()
 	if t.setupJSON != nil {
 		if data, err = v.parseJSON(string(t.setupJSON)); err != nil {

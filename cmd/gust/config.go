@@ -331,8 +331,11 @@ func maxStageRate(shape engine.Shape) float64 {
 
 // teardown runs the script's teardown(data) and onTestStop(); a failure is reported and
 // counted as a script exception.
-func teardown(test *js.Test) {
-	if err := test.Teardown(context.Background()); err != nil {
+func teardown(test *js.Test) { teardownCtx(context.Background(), test) }
+
+// teardownCtx runs teardown() and onTestStop; cancelling ctx interrupts them.
+func teardownCtx(ctx context.Context, test *js.Test) {
+	if err := test.Teardown(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "gust:", err)
 	}
 }

@@ -389,3 +389,37 @@ export class U extends HttpUser {
 		t.Errorf("served / %d, /items/ %d, /never %d; want 1, 1 (onStop ran), 0", srv.ServedPath("/"), srv.ServedPath("/items/"), srv.ServedPath("/never"))
 	}
 }
+
+func TestCtrlCCutsTeardownShort(t *testing.T) {
+	_, base := sampleAPI(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "td.js")
+	os.WriteFile(script, []byte(`import { HttpUser, sleep } from "gust";
+export function teardown() { sleep(30); }
+export class U extends HttpUser {
+  static tasks = { a: 1 };
+  a() { this.client.get("/"); }
+}
+`), 0o644)
+	cmd := exec.Command(bin, "run", "--headless", "-H", base, "-u", "1", "-i", "3", "--only-summary", "--csv", filepath.Join(dir, "td"), script)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // the 3 iterations are long done: teardown sleeps
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("Ctrl-C did not cut teardown short")
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("teardown held the exit for %v after Ctrl-C", el)
+	}
+	if reqs, _ := aggregated(t, readCSV(t, filepath.Join(dir, "td_stats.csv"))); reqs != 3 {
+		t.Errorf("the report counts %d requests, want 3", reqs)
+	}
+}

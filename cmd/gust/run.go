@@ -146,6 +146,11 @@ func runCmd(args []string, over *runOverrides) int {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// teardown() gets a context of its own: a Ctrl-C once the users are done, or a second one,
+	// cuts it short so that the reports are not held back.
+	tdCtx, tdCancel := context.WithCancel(context.Background())
+	defer tdCancel()
+	done := make(chan struct{})
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -155,11 +160,18 @@ func runCmd(args []string, over *runOverrides) int {
 			select {
 			case <-sigs:
 				n++
+				select {
+				case <-done:
+					tdCancel()
+					continue
+				default:
+				}
 				if n == 1 {
 					fmt.Fprintln(os.Stderr, "\ngust: stopping (running tasks get the stop timeout; Ctrl-C again to stop at once)")
 					runner.Stop("interrupted")
 				} else {
 					runner.Kill("interrupted twice")
+					tdCancel()
 				}
 			case <-ctx.Done():
 				return
@@ -172,13 +184,12 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 	defer rep.close()
 	live := newLive(out, runner, stats, &f)
-	done := make(chan struct{})
 	go func() { runner.Run(ctx); close(done) }()
 	sampled := make(chan struct{})
 	go func() { rep.history.Run(done, runner.Users); close(sampled) }()
 	live.loop(done)
 	<-sampled
-	teardown(test)
+	teardownCtx(tdCtx, test)
 	code := finishRun(out, &f, stats.Snapshot(), runner, rep)
 	printDropped(out, runner)
 	return code
