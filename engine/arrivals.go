@@ -201,6 +201,13 @@ func (r *Runner) grow() {
 	defer tick.Stop()
 	for {
 		r.mu.Lock()
+		select {
+		case <-r.quit:
+			// Stop takes r.mu too, so no user starts once the test is stopping.
+			r.mu.Unlock()
+			return
+		default:
+		}
 		pool := 0
 		for _, c := range r.active {
 			pool += len(c)
