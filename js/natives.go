@@ -32,7 +32,9 @@ func (v *vu) native(name string) goja.Value {
 	}
 	var val goja.Value
 	switch name {
-	case "User", "HttpUser", "TaskSet", "SequentialTaskSet", "GustFlow", "StopUser", "StopTest",
+	case "User":
+		val = v.native("HttpUser")
+	case "HttpUser", "TaskSet", "SequentialTaskSet", "GustFlow", "StopUser", "StopTest",
 		"RescheduleTask", "InterruptTaskSet", "task", "SharedArray":
 		val = v.buildGust(name)
 	case "between", "constant", "constantPacing", "constantThroughput":
