@@ -208,14 +208,7 @@ func TestSIGINTStopsGracefullyAndWritesReports(t *testing.T) {
 	}
 	time.Sleep(1500 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("SIGINT did not stop the run")
-	}
+	waitExit(t, cmd, 15*time.Second, "SIGINT did not stop the run")
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("exit %d after SIGINT", code)
 	}
@@ -341,14 +334,7 @@ export class U extends HttpUser {
 	time.Sleep(300 * time.Millisecond)
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT) // at once
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("a second SIGINT did not stop the run")
-	}
+	waitExit(t, cmd, 10*time.Second, "a second SIGINT did not stop the run")
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("the second SIGINT took %v", el)
 	}
@@ -408,18 +394,24 @@ export class U extends HttpUser {
 	time.Sleep(1500 * time.Millisecond) // the 3 iterations are long done: teardown sleeps
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("Ctrl-C did not cut teardown short")
-	}
+	waitExit(t, cmd, 10*time.Second, "Ctrl-C did not cut teardown short")
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("teardown held the exit for %v after Ctrl-C", el)
 	}
 	if reqs, _ := aggregated(t, readCSV(t, filepath.Join(dir, "td_stats.csv"))); reqs != 3 {
 		t.Errorf("the report counts %d requests, want 3", reqs)
+	}
+}
+
+// waitExit waits for a started gust to exit, killing it and failing the test after limit.
+func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration, failure string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		cmd.Process.Kill()
+		t.Fatal(failure)
 	}
 }
