@@ -75,8 +75,8 @@ func TestLoadErrorsNameTheValue(t *testing.T) {
 	}
 }
 
-// runUsers runs a script's users against the sample API and returns the stats.
-func runUsers(t *testing.T, path string, cfg engine.Config, tc TestConfig) (*metrics.Snapshot, *api.Server) {
+// sampleAPI starts the bundled sample API for one test.
+func sampleAPI(t *testing.T) (*api.Server, string) {
 	t.Helper()
 	srv := api.New()
 	base, err := srv.Start("127.0.0.1:0")
@@ -84,6 +84,13 @@ func runUsers(t *testing.T, path string, cfg engine.Config, tc TestConfig) (*met
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	return srv, base
+}
+
+// runUsers runs a script's users against the sample API and returns the stats.
+func runUsers(t *testing.T, path string, cfg engine.Config, tc TestConfig) (*metrics.Snapshot, *api.Server) {
+	t.Helper()
+	srv, base := sampleAPI(t)
 	s, err := Load(path, LoadOptions{Env: map[string]string{"GREETING": "hi"}})
 	if err != nil {
 		t.Fatal(err)

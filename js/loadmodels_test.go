@@ -20,12 +20,7 @@ import (
 // runTest loads path, runs setup, the users and teardown against the sample API, like the CLI.
 func runTest(t *testing.T, path string, cfg engine.Config) (*api.Server, *metrics.Snapshot, *engine.Runner) {
 	t.Helper()
-	srv := api.New()
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv, base := sampleAPI(t)
 	s, err := Load(path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
