@@ -517,10 +517,8 @@ func (r *Runner) runUser(v *vu) {
 			break
 		}
 		wait, err := u.Step(ctx)
-		if r.cfg.Iterations > 0 && r.iterDone.Add(1) >= r.cfg.Iterations {
+		if n := r.iterDone.Add(1); r.cfg.Iterations > 0 && n >= r.cfg.Iterations {
 			r.Stop("iterations reached")
-		} else if r.cfg.Iterations == 0 {
-			r.iterDone.Add(1)
 		}
 		if err != nil && !r.flow(err) {
 			break

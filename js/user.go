@@ -166,8 +166,6 @@ func (e *flowError) Error() string { return "flow control" }
 
 // call runs a JS function; Go panics inside natives surface as errors.
 func (v *vu) call(fn goja.Callable, this goja.Value, args ...goja.Value) (goja.Value, error) {
-	v.inTask = true
-	defer func() { v.inTask = false }()
 	return fn(this, args...)
 }
 

@@ -44,7 +44,6 @@ type vu struct {
 	pending   []*response // catchResponse responses not settled yet
 	trace     io.Writer   // --single-user: every request printed
 	envObj    goja.Value  // this.environment, built on first use
-	inTask    bool
 
 	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
 }

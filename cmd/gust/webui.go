@@ -310,7 +310,13 @@ func (a *webApp) Start(users int, rate float64, host string, runTime time.Durati
 	if runTime > 0 {
 		limit = " for " + runTime.String()
 	}
-	fmt.Fprintf(a.out, "gust: test started: %d users at %g/s against %s%s\n", users, rate, a.host, limit)
+	load := fmt.Sprintf("%d users at %g/s", users, rate)
+	if a.in.shape != nil {
+		load = "the script's load profile" // its stages or shape() set users and rates
+	} else if a.f.rate > 0 {
+		load = fmt.Sprintf("%g task executions/s on at most %d users", a.f.rate, users)
+	}
+	fmt.Fprintf(a.out, "gust: test started: %s against %s%s\n", load, a.host, limit)
 	go func() {
 		defer close(done)
 		runner.Run(ctx)
