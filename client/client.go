@@ -98,6 +98,7 @@ type conn struct {
 	addr string   // host:port, a suffix of key
 	raw  net.Conn // the TCP connection; closing it unblocks any I/O, TLS included
 	nc   net.Conn // what requests are written to: raw or its TLS client
+	w    *wire    // for plain HTTP: raw with the request sent by the first read
 }
 
 // New returns a Client with opts, defaults filled in.
@@ -138,11 +139,9 @@ func (c *Client) Do(req *Request, resp *Response) {
 	}
 	resp.reset()
 	start := time.Now()
-	c.req, c.resp = fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer func() {
-		fasthttp.ReleaseRequest(c.req)
-		fasthttp.ReleaseResponse(c.resp)
-		c.req, c.resp = nil, nil
+		c.releaseReq()
+		c.releaseResp()
 		if p := recover(); p != nil {
 			c.Close()
 			resp.Status, resp.Body = 0, nil
@@ -226,34 +225,54 @@ func (c *Client) Close() {
 	}
 }
 
-// exchange performs one hop: it sends c.req over a kept or new connection and
+// exchange performs one hop: it sends the request over a kept or new connection and
 // reads the response into resp, returning the time of the last body byte.
+//
+// While the server works on the request, the user holds nothing pooled: the
+// request is built, written and released, and the read buffer and response
+// parser are taken only once the response has begun to arrive. Thousands of
+// users waiting at once (a spawn burst, a slow endpoint) then cost no buffers.
 func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time, timeout time.Duration, resp *Response) (time.Time, error) {
 	resp.Status, resp.Body, resp.Size, resp.TTFB = 0, nil, 0, 0
 	resp.arena, resp.nh, resp.hmap = nil, 0, nil
 
-	isTLS, err := c.build(h, headers)
-	if err != nil {
-		return start, err
-	}
-	defer c.req.ResetBody() // do not hold on to the script's body
-	c.setKey(isTLS)
-
-	cn := c.find()
-	reused := cn != nil
-	if !reused {
-		if cn, err = c.dial(isTLS, deadline, timeout); err != nil {
+	var (
+		cn     *conn
+		reused bool
+		head   bool
+		closes bool
+		br     *bufio.Reader
+	)
+	for attempt := 0; ; attempt++ {
+		c.req = fasthttp.AcquireRequest()
+		isTLS, err := c.build(h, headers)
+		if err != nil {
 			return start, err
 		}
-	}
-
-	br := readers.Get().(*bufio.Reader)
-	defer func() {
-		br.Reset(nil)
-		readers.Put(br)
-	}()
-	for {
-		op, err := c.send(cn, br, deadline)
+		head, closes = c.req.Header.IsHead(), c.req.Header.ConnectionClose()
+		if attempt == 0 {
+			c.setKey(isTLS)
+			cn = c.find()
+			reused = cn != nil
+		}
+		if cn == nil {
+			if cn, err = c.dial(isTLS, deadline, timeout); err != nil {
+				return start, err
+			}
+		}
+		op, err := c.send(cn, deadline)
+		if err == nil {
+			br = readers.Get().(*bufio.Reader)
+			br.Reset(cn.reader())
+			if _, err = br.Peek(1); err != nil {
+				op = "read"
+				if cn.w != nil && cn.w.writeFailed() {
+					op = "write"
+				}
+				br.Reset(nil)
+				readers.Put(br)
+			}
+		}
 		if err == nil {
 			break
 		}
@@ -267,14 +286,17 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 		if !reused || isTimeout(err) {
 			return start, failure(op, cn.addr, err, timeout)
 		}
-		reused = false
-		if cn, err = c.dial(isTLS, deadline, timeout); err != nil {
-			return start, err
-		}
+		reused, cn = false, nil
 	}
+	defer func() {
+		br.Reset(nil)
+		readers.Put(br)
+	}()
 	resp.TTFB = time.Since(start)
 
-	end, keep, err := c.receive(h, br, resp)
+	c.resp = fasthttp.AcquireResponse()
+	end, keep, err := c.receive(h, br, head, closes, resp)
+	c.releaseResp()
 	if err != nil {
 		c.drop(cn)
 		if c.aborted.Load() {
@@ -288,36 +310,80 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 	return end, nil
 }
 
-// send writes c.req to cn and waits for the first response byte, so that a
-// failure up to there can be told apart from one after it.
-func (c *Client) send(cn *conn, br *bufio.Reader, deadline time.Time) (op string, err error) {
+// releaseReq gives c.req, if any, back to fasthttp's pool, without the
+// script's body.
+func (c *Client) releaseReq() {
+	if c.req != nil {
+		c.req.ResetBody()
+		fasthttp.ReleaseRequest(c.req)
+		c.req = nil
+	}
+}
+
+// releaseResp gives c.resp, if any, back to fasthttp's pool.
+func (c *Client) releaseResp() {
+	if c.resp != nil {
+		fasthttp.ReleaseResponse(c.resp)
+		c.resp = nil
+	}
+}
+
+// send writes c.req to cn and releases it. Over a wire it also waits until
+// the response begins to arrive (or the connection fails), so that the
+// caller's first read finds data.
+func (c *Client) send(cn *conn, deadline time.Time) (op string, err error) {
+	defer c.releaseReq()
 	if err = cn.nc.SetDeadline(deadline); err != nil {
 		return "write", err
 	}
+	var out io.Writer = cn.nc
+	if cn.w != nil {
+		out = cn.w
+	}
 	bw := writers.Get().(*bufio.Writer)
-	bw.Reset(cn.nc)
+	bw.Reset(out)
 	err = c.req.Write(bw)
 	if err == nil {
+		if cn.w != nil {
+			cn.w.hold()
+		}
 		err = bw.Flush()
+		if cn.w != nil {
+			cn.w.unhold()
+		}
 	}
 	bw.Reset(nil)
 	writers.Put(bw)
 	if err != nil {
 		return "write", err
 	}
-	br.Reset(cn.nc)
-	_, err = br.Peek(1)
-	return "read", err
+	if cn.w != nil {
+		if err = cn.w.await(); err != nil {
+			if cn.w.writeFailed() {
+				return "write", err
+			}
+			return "read", err
+		}
+	}
+	return "read", nil
+}
+
+// reader is what responses on cn are read from.
+func (cn *conn) reader() io.Reader {
+	if cn.w != nil {
+		return cn.w
+	}
+	return cn.nc
 }
 
 // receive reads the response to h from br into resp and reports whether the
 // connection may carry another request.
-func (c *Client) receive(h *hop, br *bufio.Reader, resp *Response) (end time.Time, keep bool, err error) {
+func (c *Client) receive(h *hop, br *bufio.Reader, head, reqCloses bool, resp *Response) (end time.Time, keep bool, err error) {
 	r := c.resp
 	r.Reset()
 	defer r.ResetBody() // releases the body stream and buffer to fasthttp's pools
 	r.StreamBody = true
-	r.SkipBody = c.req.Header.IsHead()
+	r.SkipBody = head
 
 	rd := br
 	err = r.ReadLimitBody(rd, 0)
@@ -336,7 +402,7 @@ func (c *Client) receive(h *hop, br *bufio.Reader, resp *Response) (end time.Tim
 	}
 	end = time.Now()
 	resp.Status = r.StatusCode()
-	keep = !r.Header.ConnectionClose() && !c.req.Header.ConnectionClose() &&
+	keep = !r.Header.ConnectionClose() && !reqCloses &&
 		resp.Status != fasthttp.StatusSwitchingProtocols &&
 		br.Buffered() == 0 && rd.Buffered() == 0 // leftover bytes mean the framing is off
 	return end, keep, nil
@@ -537,6 +603,9 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 		return nil, failure("dial", cn.addr, err, timeout)
 	}
 	cn.raw, cn.nc = raw, raw
+	if tc, ok := raw.(*net.TCPConn); ok && !isTLS {
+		cn.w = newWire(tc)
+	}
 
 	c.mu.Lock()
 	if c.aborted.Load() {

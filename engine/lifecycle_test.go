@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -65,6 +66,52 @@ func TestUserEndingInStartIsStopped(t *testing.T) {
 		r.Run(context.Background())
 		if ft.starts.Load() == 0 || ft.starts.Load() != ft.stops.Load() {
 			t.Errorf("open=%v: %d users started, %d stopped", open, ft.starts.Load(), ft.stops.Load())
+		}
+	}
+}
+
+func TestWaitingUsersHoldNoGoroutine(t *testing.T) {
+	// Closed-model users between tasks wait on a timer, not in a goroutine of their own:
+	// 10,000 waiting users would otherwise cost 10,000 stacks. A ramp-down and the stop must
+	// still reach them at once, not after their hour-long wait.
+	ft := &fakeTest{classes: []UserClass{{Name: "A", Weight: 1}}}
+	ft.task = func(int) (time.Duration, error) { return time.Hour, nil }
+	before := runtime.NumGoroutine()
+	r := NewRunner(ft, Config{Users: 500, StopTimeout: time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	waitFor(t, func() bool { return ft.tasks.Load() == 500 })
+	time.Sleep(20 * time.Millisecond) // the last users return from their task
+	if n := runtime.NumGoroutine() - before; n > 50 {
+		t.Errorf("%d goroutines for 500 waiting users", n)
+	}
+	r.SetUsers(100, 0)
+	waitFor(t, func() bool { return ft.stops.Load() == 400 })
+	start := time.Now()
+	cancel()
+	<-done
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("stopping waiting users took %v", el)
+	}
+	if ft.stops.Load() != 500 || ft.tasks.Load() != 500 {
+		t.Errorf("%d tasks, %d users stopped; want 500 and 500", ft.tasks.Load(), ft.stops.Load())
+	}
+}
+
+func TestStopRacesShortWaits(t *testing.T) {
+	// Stops landing while users arm their timers: every user must still end exactly once.
+	for i := range 20 {
+		ft := &fakeTest{classes: []UserClass{{Name: "A", Weight: 1}}}
+		ft.task = func(int) (time.Duration, error) { return 50 * time.Microsecond, nil }
+		r := NewRunner(ft, Config{Users: 50, StopTimeout: time.Second, RunTime: time.Duration(i+1) * time.Millisecond})
+		start := time.Now()
+		r.Run(context.Background())
+		if el := time.Since(start); el > time.Second {
+			t.Fatalf("run %d took %v to stop", i, el)
+		}
+		if ft.starts.Load() != ft.stops.Load() {
+			t.Fatalf("run %d: %d users started, %d stopped", i, ft.starts.Load(), ft.stops.Load())
 		}
 	}
 }

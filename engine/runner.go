@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -78,6 +79,25 @@ type vu struct {
 	id, class int
 	quit      chan struct{}
 	user      atomic.Value // User, once built
+	// timer resumes a waiting user of the closed model (see loop); nil in the open model.
+	timer *time.Timer
+}
+
+// wake resumes v at once if it is waiting, so that it sees a stop. Whoever stops the armed
+// timer (wake or loop itself) resumes the user; a timer that already fired resumes it anyway.
+func (r *Runner) wake(v *vu) {
+	if v.timer != nil && v.timer.Stop() {
+		go r.resume(v)
+	}
+}
+
+// resume goes on with v's loop once its wait is over, on the timer's own goroutine. It first
+// yields: users whose responses have arrived go before new tasks start, so that a burst of
+// users waking together (10,000 users spawned in one second) delays the start of tasks, like
+// any busy generator, instead of inflating the response times of those in flight.
+func (r *Runner) resume(v *vu) {
+	runtime.Gosched()
+	r.loop(v)
 }
 
 // NewRunner prepares a run; nothing starts before Run.
@@ -281,6 +301,10 @@ func (r *Runner) Stop(reason string) {
 		r.reason.Store(reason)
 		r.state.Store(StateStopping)
 		close(r.quit)
+		r.all.Range(func(_, v any) bool {
+			r.wake(v.(*vu))
+			return true
+		})
 	})
 }
 
@@ -442,6 +466,9 @@ func (r *Runner) startUser(class int) {
 	v := &vu{id: r.nextID, class: class, quit: make(chan struct{})}
 	if r.open {
 		r.arrivals.building.Add(1)
+	} else {
+		v.timer = time.AfterFunc(time.Hour, func() { r.resume(v) })
+		v.timer.Stop()
 	}
 	r.active[class] = append(r.active[class], v)
 	r.all.Store(v.id, v)
@@ -455,6 +482,7 @@ func (r *Runner) stopUser(class int) {
 	v := list[len(list)-1]
 	r.active[class] = list[:len(list)-1]
 	close(v.quit)
+	r.wake(v)
 }
 
 // forget removes a user that ended by itself (StopUser, an error) from the running set.
@@ -478,8 +506,6 @@ func (r *Runner) forget(v *vu) {
 }
 
 func (r *Runner) runUser(v *vu) {
-	defer r.wg.Done()
-	defer r.forget(v)
 	ctx := r.hardCtx
 	ready := r.open // still counted as building until it first waits for an arrival
 	defer func() {
@@ -490,33 +516,34 @@ func (r *Runner) runUser(v *vu) {
 	u, err := r.test.NewUser(v.class, v.id)
 	if err != nil {
 		r.userError(err)
+		r.endUser(v, nil)
 		return
 	}
 	v.user.Store(u)
-	if err := u.Start(ctx); err != nil {
-		if !r.flow(err) {
-			// Stop also hands over what Start recorded and closes the user's connections.
-			if ctx.Err() == nil {
-				u.Stop(ctx)
-			}
-			return
-		}
+	if err := u.Start(ctx); err != nil && !r.flow(err) {
+		// Stop also hands over what Start recorded and closes the user's connections.
+		r.endUser(v, u)
+		return
 	}
 	if r.open {
 		ready = false
 		r.serve(v, u)
-		if ctx.Err() == nil {
-			u.Stop(ctx)
-		}
+		r.endUser(v, u)
 		return
 	}
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	r.loop(v)
+}
+
+// loop runs v's tasks (closed model) until the user has to wait; then it arms v's timer and
+// returns. A waiting user holds no goroutine: the timer, or wake on a stop, resumes it in a
+// new one, so 10,000 users between tasks cost no stacks.
+func (r *Runner) loop(v *vu) {
+	u := v.user.Load().(User)
 	for r.live(v) {
 		if r.cfg.Iterations > 0 && r.iterTaken.Add(1) > r.cfg.Iterations {
 			break
 		}
-		wait, err := u.Step(ctx)
+		wait, err := u.Step(r.hardCtx)
 		if n := r.iterDone.Add(1); r.cfg.Iterations > 0 && n >= r.cfg.Iterations {
 			r.Stop("iterations reached")
 		}
@@ -524,19 +551,25 @@ func (r *Runner) runUser(v *vu) {
 			break
 		}
 		if wait > 0 {
-			timer.Reset(wait)
-			select {
-			case <-timer.C:
-			case <-v.quit:
-				timer.Stop()
-			case <-r.quit:
-				timer.Stop()
+			v.timer.Reset(wait)
+			// A stop that came before the timer was armed found nothing to wake: take the
+			// timer back and end now. If the timer cannot be taken back, it (or wake) has
+			// already resumed the user in another goroutine.
+			if r.live(v) || !v.timer.Stop() {
+				return
 			}
 		}
 	}
-	if ctx.Err() == nil {
-		u.Stop(ctx)
+	r.endUser(v, u)
+}
+
+// endUser ends v: u's onStop (unless the test was killed), then v leaves the running set.
+func (r *Runner) endUser(v *vu, u User) {
+	if u != nil && r.hardCtx.Err() == nil {
+		u.Stop(r.hardCtx)
 	}
+	r.forget(v)
+	r.wg.Done()
 }
 
 // flow handles an error from Start or Step and reports whether the user goes on.
