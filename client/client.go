@@ -99,6 +99,8 @@ type conn struct {
 	raw  net.Conn // the TCP connection; closing it unblocks any I/O, TLS included
 	nc   net.Conn // what requests are written to: raw or its TLS client
 	w    *wire    // for plain HTTP: raw with the request sent by the first read
+
+	deadline time.Time // the I/O deadline last set on raw
 }
 
 // New returns a Client with opts, defaults filled in.
@@ -260,7 +262,7 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 				return start, err
 			}
 		}
-		op, err := c.send(cn, deadline)
+		op, err := c.send(cn, deadline, timeout)
 		if err == nil {
 			br = readers.Get().(*bufio.Reader)
 			br.Reset(cn.reader())
@@ -295,7 +297,7 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 	resp.TTFB = time.Since(start)
 
 	c.resp = fasthttp.AcquireResponse()
-	end, keep, err := c.receive(h, br, head, closes, resp)
+	end, keep, err := c.receive(h, br, head, closes, start, resp)
 	c.releaseResp()
 	if err != nil {
 		c.drop(cn)
@@ -309,6 +311,10 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 	}
 	return end, nil
 }
+
+// later returns the current time as t0 plus the monotonic time since t0: one clock read
+// where time.Now takes two (wall and monotonic), and the same result for a Go caller.
+func later(t0 time.Time) time.Time { return t0.Add(time.Since(t0)) }
 
 // releaseReq gives c.req, if any, back to fasthttp's pool, without the
 // script's body.
@@ -331,10 +337,17 @@ func (c *Client) releaseResp() {
 // send writes c.req to cn and releases it. Over a wire it also waits until
 // the response begins to arrive (or the connection fails), so that the
 // caller's first read finds data.
-func (c *Client) send(cn *conn, deadline time.Time) (op string, err error) {
+func (c *Client) send(cn *conn, deadline time.Time, timeout time.Duration) (op string, err error) {
 	defer c.releaseReq()
-	if err = cn.nc.SetDeadline(deadline); err != nil {
-		return "write", err
+	// Setting a deadline costs a poller timer update per request. One set a little past
+	// this request's own is kept for the requests that follow within that slack: a timeout
+	// fires at most 1/64 of itself late (under a second at the default 60 s).
+	if cn.deadline.Before(deadline) || cn.deadline.After(deadline.Add(timeout/64)) {
+		d := deadline.Add(timeout / 64)
+		if err = cn.nc.SetDeadline(d); err != nil {
+			return "write", err
+		}
+		cn.deadline = d
 	}
 	var out io.Writer = cn.nc
 	if cn.w != nil {
@@ -378,7 +391,7 @@ func (cn *conn) reader() io.Reader {
 
 // receive reads the response to h from br into resp and reports whether the
 // connection may carry another request.
-func (c *Client) receive(h *hop, br *bufio.Reader, head, reqCloses bool, resp *Response) (end time.Time, keep bool, err error) {
+func (c *Client) receive(h *hop, br *bufio.Reader, head, reqCloses bool, start time.Time, resp *Response) (end time.Time, keep bool, err error) {
 	r := c.resp
 	r.Reset()
 	defer r.ResetBody() // releases the body stream and buffer to fasthttp's pools
@@ -400,7 +413,7 @@ func (c *Client) receive(h *hop, br *bufio.Reader, head, reqCloses bool, resp *R
 	if err = c.readBody(r.BodyStream(), resp); err != nil {
 		return time.Now(), false, err
 	}
-	end = time.Now()
+	end = later(start)
 	resp.Status = r.StatusCode()
 	keep = !r.Header.ConnectionClose() && !reqCloses &&
 		resp.Status != fasthttp.StatusSwitchingProtocols &&
@@ -619,6 +632,7 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 	if isTLS {
 		host, _, _ := net.SplitHostPort(cn.addr)
 		if err = raw.SetDeadline(deadline); err == nil {
+			cn.deadline = deadline
 			tc := tls.Client(raw, c.tlsFor(host))
 			err = tc.Handshake()
 			cn.nc = tc
