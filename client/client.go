@@ -79,6 +79,9 @@ type Client struct {
 	scratch []byte // the URL being parsed
 	key     []byte // the connection key being looked up
 
+	sentReqs [cachedRequests]*sentRequest // recent bodiless requests, as sent (see reqcache.go)
+	nextSent int
+
 	jar        *cookiejar.Jar // created on the first Set-Cookie
 	lastURL    *url.URL
 	lastURLStr string
@@ -246,23 +249,41 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 		br     *bufio.Reader
 	)
 	for attempt := 0; ; attempt++ {
-		c.req = fasthttp.AcquireRequest()
-		isTLS, err := c.build(h, headers)
-		if err != nil {
-			return start, err
-		}
-		head, closes = c.req.Header.IsHead(), c.req.Header.ConnectionClose()
-		if attempt == 0 {
+		var (
+			isTLS bool
+			raw   []byte // the request's bytes when remembered; otherwise c.req is written
+		)
+		if sr := c.sent(h, headers); sr != nil {
+			isTLS, head, closes, raw = sr.tls, sr.head, sr.closes, sr.wire
+			c.key = append(c.key[:0], sr.key...)
+		} else {
+			c.req = fasthttp.AcquireRequest()
+			var err error
+			if isTLS, err = c.build(h, headers); err != nil {
+				return start, err
+			}
+			head, closes = c.req.Header.IsHead(), c.req.Header.ConnectionClose()
 			c.setKey(isTLS)
+			if c.cacheable(h) {
+				sr, err := c.remember(h, headers, isTLS, head, closes)
+				if err != nil {
+					return start, failure("write", string(c.key), err, timeout)
+				}
+				raw = sr.wire
+				c.releaseReq()
+			}
+		}
+		if attempt == 0 {
 			cn = c.find()
 			reused = cn != nil
 		}
 		if cn == nil {
+			var err error
 			if cn, err = c.dial(isTLS, deadline, timeout); err != nil {
 				return start, err
 			}
 		}
-		op, err := c.send(cn, deadline, timeout)
+		op, err := c.send(cn, deadline, timeout, raw)
 		if err == nil {
 			br = readers.Get().(*bufio.Reader)
 			br.Reset(cn.reader())
@@ -334,10 +355,10 @@ func (c *Client) releaseResp() {
 	}
 }
 
-// send writes c.req to cn and releases it. Over a wire it also waits until
-// the response begins to arrive (or the connection fails), so that the
-// caller's first read finds data.
-func (c *Client) send(cn *conn, deadline time.Time, timeout time.Duration) (op string, err error) {
+// send writes raw, or else c.req, to cn and releases c.req. Over a wire it
+// also waits until the response begins to arrive (or the connection fails),
+// so that the caller's first read finds data.
+func (c *Client) send(cn *conn, deadline time.Time, timeout time.Duration, raw []byte) (op string, err error) {
 	defer c.releaseReq()
 	// Setting a deadline costs a poller timer update per request. One set a little past
 	// this request's own is kept for the requests that follow within that slack: a timeout
@@ -353,20 +374,30 @@ func (c *Client) send(cn *conn, deadline time.Time, timeout time.Duration) (op s
 	if cn.w != nil {
 		out = cn.w
 	}
-	bw := writers.Get().(*bufio.Writer)
-	bw.Reset(out)
-	err = c.req.Write(bw)
-	if err == nil {
+	if raw != nil {
 		if cn.w != nil {
 			cn.w.hold()
 		}
-		err = bw.Flush()
+		_, err = out.Write(raw)
 		if cn.w != nil {
 			cn.w.unhold()
 		}
+	} else {
+		bw := writers.Get().(*bufio.Writer)
+		bw.Reset(out)
+		err = c.req.Write(bw)
+		if err == nil {
+			if cn.w != nil {
+				cn.w.hold()
+			}
+			err = bw.Flush()
+			if cn.w != nil {
+				cn.w.unhold()
+			}
+		}
+		bw.Reset(nil)
+		writers.Put(bw)
 	}
-	bw.Reset(nil)
-	writers.Put(bw)
 	if err != nil {
 		return "write", err
 	}
