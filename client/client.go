@@ -81,6 +81,8 @@ type Client struct {
 
 	sentReqs [cachedRequests]*sentRequest // recent bodiless requests, as sent (see reqcache.go)
 	nextSent int
+	seenURLs [cachedRequests]string // URLs of recent requests not remembered yet
+	nextSeen int
 
 	jar        *cookiejar.Jar // created on the first Set-Cookie
 	lastURL    *url.URL
@@ -264,7 +266,7 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 			}
 			head, closes = c.req.Header.IsHead(), c.req.Header.ConnectionClose()
 			c.setKey(isTLS)
-			if c.cacheable(h) {
+			if c.cacheable(h) && c.worthRemembering(h) {
 				sr, err := c.remember(h, headers, isTLS, head, closes)
 				if err != nil {
 					return start, failure("write", string(c.key), err, timeout)

@@ -35,6 +35,20 @@ func (c *Client) cacheable(h *hop) bool {
 	return h.body == nil && c.jar == nil && !h.noBodyHeaders && !h.noCredentials
 }
 
+// worthRemembering reports whether h's URL came up among the last few cacheable requests
+// that were not remembered, and notes it otherwise: a script whose URLs never repeat
+// (/items/1, /items/2, ...) then builds each request as before, without the copy.
+func (c *Client) worthRemembering(h *hop) bool {
+	for _, u := range c.seenURLs {
+		if u == h.url {
+			return true
+		}
+	}
+	c.seenURLs[c.nextSeen] = h.url
+	c.nextSeen = (c.nextSeen + 1) % cachedRequests
+	return false
+}
+
 // sent returns the remembered request for h, or nil.
 func (c *Client) sent(h *hop, headers [][2]string) *sentRequest {
 	if !c.cacheable(h) {

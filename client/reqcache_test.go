@@ -49,6 +49,17 @@ func TestRepeatedRequestsStayExact(t *testing.T) {
 			}
 		}
 	}
+	// The rounds above were served from remembered bytes (all but the first sighting).
+	remembered := 0
+	for _, sr := range c.sentReqs {
+		if sr != nil && sr.wire != nil {
+			remembered++
+		}
+	}
+	if remembered != cachedRequests {
+		t.Errorf("%d requests remembered, want %d", remembered, cachedRequests)
+	}
+
 	// A header changed in place must arrive changed: the client keeps a copy, not the slice.
 	mux.HandleFunc("/round", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, r.Header.Get("X-Round")) })
 	for round := range 3 {
@@ -70,5 +81,24 @@ func TestRepeatedRequestsStayExact(t *testing.T) {
 	}
 	if n := conns.Load(); n != 1 {
 		t.Errorf("%d connections, want 1", n)
+	}
+}
+
+// TestNeverRepeatedURLsAreNotRemembered: a script whose URLs are all different keeps
+// nothing in the request cache.
+func TestNeverRepeatedURLsAreNotRemembered(t *testing.T) {
+	ts, _ := server(t, http.HandlerFunc(echo))
+	c := New(Options{})
+	defer c.Close()
+	for i := range 20 {
+		resp := do(c, &Request{URL: fmt.Sprintf("%s/items/%d", ts.URL, i)})
+		if want := fmt.Sprintf("GET /items/%d ", i); resp.Err != nil || !strings.HasPrefix(string(resp.Body), want) {
+			t.Fatalf("request %d: %v %q", i, resp.Err, resp.Body)
+		}
+	}
+	for _, sr := range c.sentReqs {
+		if sr != nil {
+			t.Fatalf("remembered %s", sr.url)
+		}
 	}
 }
