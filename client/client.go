@@ -57,8 +57,9 @@ type Options struct {
 	UserAgent    string        // sent unless the request sets one; "" means "gust/0.1"
 }
 
-// Client is one virtual user's HTTP/1.1 client. Do and Close belong to the
-// goroutine that owns the Client; only Abort may be called from any goroutine.
+// Client is one virtual user's HTTP/1.1 client. Do and Close are called by
+// one goroutine at a time (the user's, which may change between tasks); only
+// Abort may be called from any goroutine, at any time.
 //
 // Redirects: 301, 302 and 303 continue as GET (HEAD stays HEAD) without the
 // body or its Content-Type/Length headers; 307 and 308 keep method and body.

@@ -512,6 +512,11 @@ func TestHTTPS(t *testing.T) {
 		if resp.Err != nil || resp.Status != 200 || !strings.Contains(string(resp.Body), "POST /s") {
 			t.Fatalf("status %d err %v body %q", resp.Status, resp.Err, resp.Body)
 		}
+		// A bodiless GET repeated: from the second time on, sent from remembered bytes.
+		resp = do(c, &Request{URL: ts.URL + "/g"})
+		if resp.Err != nil || resp.Status != 200 || !strings.HasPrefix(string(resp.Body), "GET /g ") {
+			t.Fatalf("GET over TLS: status %d err %v body %q", resp.Status, resp.Err, resp.Body)
+		}
 	}
 	if conns.Load() != 1 {
 		t.Errorf("%d TLS connections, want 1", conns.Load())

@@ -42,7 +42,7 @@ type Config struct {
 	OnDrop func(n int64)
 }
 
-// Runner runs one test: it owns the users' goroutines and stops them all before Run returns.
+// Runner runs one test: it owns the users and stops them all before Run returns.
 type Runner struct {
 	test    Test
 	cfg     Config

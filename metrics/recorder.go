@@ -12,7 +12,7 @@ const (
 
 // Recorder buffers one virtual user's samples and hands them to the shared
 // Stats in batches, so that recording a request takes no shared lock. A
-// Recorder belongs to one goroutine. It flushes when its buffer is full, when
+// Recorder is used by one goroutine at a time (its user's). It flushes when its buffer is full, when
 // a Record finds the oldest buffered sample 250 ms older than the new one,
 // and on Flush: call Flush before a long wait and when the user stops,
 // otherwise the last samples stay buffered.
