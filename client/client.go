@@ -6,6 +6,7 @@ package client
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -270,7 +271,7 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 			if c.cacheable(h) && c.worthRemembering(h) {
 				sr, err := c.remember(h, headers, isTLS, head, closes)
 				if err != nil {
-					return start, failure("write", string(c.key), err, timeout)
+					return start, failure("write", string(c.key[bytes.Index(c.key, []byte("://"))+3:]), err, timeout)
 				}
 				raw = sr.wire
 				c.releaseReq()

@@ -506,31 +506,37 @@ func (r *Runner) forget(v *vu) {
 }
 
 func (r *Runner) runUser(v *vu) {
-	ctx := r.hardCtx
+	var u User
+	looping := false // loop ends the user from here on
+	defer func() {
+		if !looping {
+			r.endUser(v, u)
+		}
+	}()
 	ready := r.open // still counted as building until it first waits for an arrival
 	defer func() {
 		if ready {
 			r.arrivals.building.Add(-1)
 		}
 	}()
-	u, err := r.test.NewUser(v.class, v.id)
-	if err != nil {
+	var err error
+	if u, err = r.test.NewUser(v.class, v.id); err != nil {
 		r.userError(err)
-		r.endUser(v, nil)
+		u = nil
 		return
 	}
 	v.user.Store(u)
-	if err := u.Start(ctx); err != nil && !r.flow(err) {
-		// Stop also hands over what Start recorded and closes the user's connections.
-		r.endUser(v, u)
+	// A failed Start ends the user; endUser's Stop still hands over what Start recorded and
+	// closes the user's connections.
+	if err := u.Start(r.hardCtx); err != nil && !r.flow(err) {
 		return
 	}
 	if r.open {
 		ready = false
 		r.serve(v, u)
-		r.endUser(v, u)
 		return
 	}
+	looping = true
 	r.loop(v)
 }
 
