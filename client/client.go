@@ -321,9 +321,7 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 	}()
 	resp.TTFB = time.Since(start)
 
-	c.resp = fasthttp.AcquireResponse()
 	end, keep, err := c.receive(h, br, head, closes, start, resp)
-	c.releaseResp()
 	if err != nil {
 		c.drop(cn)
 		if c.aborted.Load() {
@@ -427,9 +425,26 @@ func (cn *conn) reader() io.Reader {
 // receive reads the response to h from br into resp and reports whether the
 // connection may carry another request.
 func (c *Client) receive(h *hop, br *bufio.Reader, head, reqCloses bool, start time.Time, resp *Response) (end time.Time, keep bool, err error) {
+	if keep, ok, err := c.quickReceive(br, head, reqCloses, resp); ok {
+		if err != nil {
+			return time.Now(), false, err
+		}
+		return later(start), keep, nil
+	}
+	return c.parseReceive(h, br, head, reqCloses, start, resp)
+}
+
+// parseReceive is receive through fasthttp's parser, for every response quickReceive
+// does not take.
+func (c *Client) parseReceive(h *hop, br *bufio.Reader, head, reqCloses bool, start time.Time, resp *Response) (end time.Time, keep bool, err error) {
+	c.resp = fasthttp.AcquireResponse()
+	defer c.releaseResp()
 	r := c.resp
 	r.Reset()
 	defer r.ResetBody() // releases the body stream and buffer to fasthttp's pools
+	// Otherwise fasthttp reports "Content-Type: text/plain; charset=utf-8" for a response
+	// that has none.
+	r.Header.SetNoDefaultContentType(true)
 	r.StreamBody = true
 	r.SkipBody = head
 
