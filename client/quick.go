@@ -119,12 +119,27 @@ func scanHeaders(lines []byte) (cl int64, closes bool, nh, kv int, ok bool) {
 
 // headerLine splits "Key: value" and trims the value's surrounding spaces and tabs. A line
 // that starts with white space (a folded continuation) or has no key does not qualify.
+// One pass by hand: bytes.IndexAny and bytes.Trim build a character set on every call.
 func headerLine(line []byte) (key, val []byte, ok bool) {
-	colon := bytes.IndexByte(line, ':')
-	if colon <= 0 || bytes.ContainsAny(line[:colon], " \t") {
-		return nil, nil, false
+	for i, b := range line {
+		switch b {
+		case ':':
+			if i == 0 {
+				return nil, nil, false
+			}
+			v := line[i+1:]
+			for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+				v = v[1:]
+			}
+			for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+				v = v[:len(v)-1]
+			}
+			return line[:i], v, true
+		case ' ', '\t':
+			return nil, nil, false
+		}
 	}
-	return line[:colon], bytes.Trim(line[colon+1:], " \t"), true
+	return nil, nil, false
 }
 
 // fillSpans writes the span table and the keys and values of nh header lines into dst,
