@@ -147,7 +147,7 @@ func (c *Client) Do(req *Request, resp *Response) {
 		return
 	}
 	resp.reset()
-	start := time.Now()
+	start := later(clockBase)
 	defer func() {
 		c.releaseReq()
 		c.releaseResp()
@@ -336,8 +336,12 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 }
 
 // later returns the current time as t0 plus the monotonic time since t0: one clock read
-// where time.Now takes two (wall and monotonic), and the same result for a Go caller.
+// where time.Now takes two (wall and monotonic). Its wall reading follows the monotonic
+// clock from t0 on, so a step of the system clock during a test does not show.
 func later(t0 time.Time) time.Time { return t0.Add(time.Since(t0)) }
+
+// clockBase is the t0 of every request's start.
+var clockBase = time.Now()
 
 // releaseReq gives c.req, if any, back to fasthttp's pool, without the
 // script's body.

@@ -90,10 +90,22 @@ func (u *user) enter(parent *frame, e *entry) error {
 // clock, one read where time.Now takes two.
 var epoch = time.Now()
 
+// asFlow returns err's flow-control error, if any. A function of its own, because the
+// target errors.As takes escapes: declared in after, it was allocated on every task.
+func asFlow(err error) *flowError {
+	if err == nil {
+		return nil
+	}
+	var flow *flowError
+	if errors.As(err, &flow) {
+		return flow
+	}
+	return nil
+}
+
 // after turns the outcome of a task into the wait before the next one and flow control.
 func (u *user) after(f *frame, took time.Duration, err error) (time.Duration, error) {
-	var flow *flowError
-	if err != nil && errors.As(err, &flow) { // errors.As allocates its target: not on every task
+	if flow := asFlow(err); flow != nil {
 		switch flow.kind {
 		case flowInterrupt:
 			return u.leave(flow.reschedule)
