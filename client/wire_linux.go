@@ -12,12 +12,13 @@ import (
 // fewer per request than a net.Conn. Through a net.Conn, the first read after
 // a request finds no response yet (EAGAIN), parks, and reads again once the
 // poller wakes it: two reads per request. Here the request's bytes are held
-// until the first read, which runs inside the socket's RawConn.Read: that
-// arms the poller for readability, then sends the request, then waits and
-// reads once the response is there. Arming before sending is what makes
-// skipping the speculative read safe: a response cannot arrive, and its
-// readiness cannot be lost, before the wait is armed. On a 2-core loopback
-// run this is a third of the read calls and several percent of the CPU.
+// until the wait for the response (await, or the first Read), which runs
+// inside the socket's RawConn.Read: that arms the poller for readability,
+// then the callback sends the request and asks to wait. Arming before
+// sending is what makes skipping the speculative read safe: a response
+// cannot arrive, and its readiness cannot be lost, before the wait is armed.
+// On a 2-core loopback run this halves the read calls (see
+// docs/performance.md for the figures).
 type wire struct {
 	tc      *net.TCPConn
 	rc      syscall.RawConn
