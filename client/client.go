@@ -6,7 +6,6 @@ package client
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -271,7 +270,7 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 			if c.cacheable(h) && c.worthRemembering(h) {
 				sr, err := c.remember(h, headers, isTLS, head, closes)
 				if err != nil {
-					return start, failure("write", string(c.key[bytes.Index(c.key, []byte("://"))+3:]), err, timeout)
+					return start, failure("write", addrOf(string(c.key), isTLS), err, timeout)
 				}
 				raw = sr.wire
 				c.releaseReq()
@@ -290,10 +289,10 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 		op, err := c.send(cn, deadline, timeout, raw)
 		if err == nil {
 			br = readers.Get().(*bufio.Reader)
-			br.Reset(cn.reader())
+			br.Reset(cn.rw())
 			if _, err = br.Peek(1); err != nil {
 				op = "read"
-				if cn.w != nil && cn.w.writeFailed() {
+				if cn.w.writeFailed() {
 					op = "write"
 				}
 				br.Reset(nil)
@@ -376,50 +375,36 @@ func (c *Client) send(cn *conn, deadline time.Time, timeout time.Duration, raw [
 		}
 		cn.deadline = d
 	}
-	var out io.Writer = cn.nc
-	if cn.w != nil {
-		out = cn.w
-	}
+	// Over a wire, the request's last write is held until await.
 	if raw != nil {
-		if cn.w != nil {
-			cn.w.hold()
-		}
-		_, err = out.Write(raw)
-		if cn.w != nil {
-			cn.w.unhold()
-		}
+		cn.w.hold()
+		_, err = cn.rw().Write(raw)
 	} else {
 		bw := writers.Get().(*bufio.Writer)
-		bw.Reset(out)
+		bw.Reset(cn.rw())
 		err = c.req.Write(bw)
 		if err == nil {
-			if cn.w != nil {
-				cn.w.hold()
-			}
+			cn.w.hold()
 			err = bw.Flush()
-			if cn.w != nil {
-				cn.w.unhold()
-			}
 		}
 		bw.Reset(nil)
 		writers.Put(bw)
 	}
+	cn.w.unhold()
 	if err != nil {
 		return "write", err
 	}
-	if cn.w != nil {
-		if err = cn.w.await(); err != nil {
-			if cn.w.writeFailed() {
-				return "write", err
-			}
-			return "read", err
+	if err = cn.w.await(); err != nil {
+		if cn.w.writeFailed() {
+			return "write", err
 		}
+		return "read", err
 	}
 	return "read", nil
 }
 
-// reader is what responses on cn are read from.
-func (cn *conn) reader() io.Reader {
+// rw is what requests on cn are written to and responses read from.
+func (cn *conn) rw() io.ReadWriter {
 	if cn.w != nil {
 		return cn.w
 	}
@@ -639,12 +624,7 @@ func (c *Client) find() *conn {
 // that Abort can close it even while the handshake runs.
 func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*conn, error) {
 	key := string(c.key)
-	cn := &conn{key: key}
-	if isTLS {
-		cn.addr = key[len("https://"):]
-	} else {
-		cn.addr = key[len("http://"):]
-	}
+	cn := &conn{key: key, addr: addrOf(key, isTLS)}
 
 	// The context lives only as long as the dial: one kept per Client would
 	// keep the bookkeeping of every past dial too.
@@ -700,6 +680,14 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 		}
 	}
 	return cn, nil
+}
+
+// addrOf returns the host:port of a connection key ("scheme://host:port").
+func addrOf(key string, isTLS bool) string {
+	if isTLS {
+		return key[len("https://"):]
+	}
+	return key[len("http://"):]
 }
 
 // tlsFor returns the TLS config for a server name.

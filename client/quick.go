@@ -3,7 +3,6 @@ package client
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"io"
 	"strings"
 )
@@ -150,14 +149,7 @@ func fillSpans(dst, lines []byte, nh int) {
 		var line []byte
 		line, lines, _ = bytes.Cut(lines, []byte("\r\n"))
 		key, val, _ := headerLine(line)
-		ko := off
-		off += copy(dst[off:], key)
-		vo := off
-		off += copy(dst[off:], val)
-		t := dst[i*spanSize:]
-		binary.LittleEndian.PutUint32(t, uint32(ko))
-		binary.LittleEndian.PutUint32(t[4:], uint32(vo))
-		binary.LittleEndian.PutUint32(t[8:], uint32(off))
+		off = putHeader(dst, i, off, key, val)
 	}
 }
 

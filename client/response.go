@@ -133,14 +133,21 @@ func (r *Response) keepHeaders(h *fasthttp.ResponseHeader, dst []byte) {
 	r.arena = dst
 	i, off := 0, r.nh*spanSize
 	for k, v := range h.All() {
-		ko := off
-		off += copy(dst[off:], k)
-		vo := off
-		off += copy(dst[off:], v)
-		t := dst[i*spanSize:]
-		binary.LittleEndian.PutUint32(t, uint32(ko))
-		binary.LittleEndian.PutUint32(t[4:], uint32(vo))
-		binary.LittleEndian.PutUint32(t[8:], uint32(off))
+		off = putHeader(dst, i, off, k, v)
 		i++
 	}
+}
+
+// putHeader copies header i's key and value into dst at off, records their span in the
+// table at the head of dst, and returns the offset after them.
+func putHeader(dst []byte, i, off int, k, v []byte) int {
+	ko := off
+	off += copy(dst[off:], k)
+	vo := off
+	off += copy(dst[off:], v)
+	t := dst[i*spanSize:]
+	binary.LittleEndian.PutUint32(t, uint32(ko))
+	binary.LittleEndian.PutUint32(t[4:], uint32(vo))
+	binary.LittleEndian.PutUint32(t[8:], uint32(off))
+	return off
 }

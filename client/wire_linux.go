@@ -69,9 +69,19 @@ func (w *wire) Write(p []byte) (int, error) {
 
 // hold makes the next Write keep its bytes for the next Read; unhold ends
 // that, whether or not a Write came (a flush with nothing buffered writes
-// nothing), so that no later request's bytes are held out of order.
-func (w *wire) hold()   { w.holding = true }
-func (w *wire) unhold() { w.holding = false }
+// nothing), so that no later request's bytes are held out of order. Like
+// await and writeFailed, they do nothing on a nil wire (a TLS connection).
+func (w *wire) hold() {
+	if w != nil {
+		w.holding = true
+	}
+}
+
+func (w *wire) unhold() {
+	if w != nil {
+		w.holding = false
+	}
+}
 
 // Read reads the response. Pending request bytes are sent first, as await
 // does, and the read waits for the response without trying before it.
@@ -91,7 +101,7 @@ func (w *wire) Read(p []byte) (int, error) {
 // with nothing to read (the rare late readiness of an earlier response)
 // costs the next Read one speculative read.
 func (w *wire) await() error {
-	if len(w.pending) == 0 {
+	if w == nil || len(w.pending) == 0 {
 		return nil
 	}
 	w.p = nil
@@ -110,7 +120,7 @@ func (w *wire) exchange() error {
 }
 
 // writeFailed reports whether the last await or Read failed sending the request.
-func (w *wire) writeFailed() bool { return w.wrote && w.werr }
+func (w *wire) writeFailed() bool { return w != nil && w.wrote && w.werr }
 
 // rawRead is the RawConn.Read callback: the first call sends the pending
 // bytes and asks to wait; the next reads what has arrived into w.p, or, for

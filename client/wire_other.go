@@ -5,7 +5,7 @@ package client
 import "net"
 
 // wire is Linux-only (see wire_linux.go); elsewhere plain HTTP goes through
-// the net.Conn and these methods are never reached.
+// the net.Conn, every wire is nil, and Read and Write are never reached.
 type wire struct{}
 
 func newWire(*net.TCPConn) *wire        { return nil }

@@ -252,11 +252,7 @@ func (r *Runner) serve(v *vu, u User) {
 			a.idle.Add(-1)
 			return
 		}
-		_, err := u.Step(r.hardCtx)
-		if n := r.iterDone.Add(1); r.cfg.Iterations > 0 && n >= r.cfg.Iterations {
-			r.Stop("iterations reached")
-		}
-		if err != nil && !r.flow(err) {
+		if _, goOn := r.step(u); !goOn {
 			return
 		}
 	}

@@ -549,11 +549,8 @@ func (r *Runner) loop(v *vu) {
 		if r.cfg.Iterations > 0 && r.iterTaken.Add(1) > r.cfg.Iterations {
 			break
 		}
-		wait, err := u.Step(r.hardCtx)
-		if n := r.iterDone.Add(1); r.cfg.Iterations > 0 && n >= r.cfg.Iterations {
-			r.Stop("iterations reached")
-		}
-		if err != nil && !r.flow(err) {
+		wait, goOn := r.step(u)
+		if !goOn {
 			break
 		}
 		if wait > 0 {
@@ -567,6 +564,16 @@ func (r *Runner) loop(v *vu) {
 		}
 	}
 	r.endUser(v, u)
+}
+
+// step runs one task of u and counts it; it returns the wait before the next task and
+// whether the user goes on.
+func (r *Runner) step(u User) (time.Duration, bool) {
+	wait, err := u.Step(r.hardCtx)
+	if n := r.iterDone.Add(1); r.cfg.Iterations > 0 && n >= r.cfg.Iterations {
+		r.Stop("iterations reached")
+	}
+	return wait, err == nil || r.flow(err)
 }
 
 // endUser ends v: u's onStop (unless the test was killed), then v leaves the running set.
