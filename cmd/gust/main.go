@@ -32,6 +32,8 @@ func run(args []string) int {
 		return runCmd(args[1:], nil)
 	case "demo":
 		return demoCmd(args[1:])
+	case "new", "types", "convert", "compare":
+		return authoringCmd(args[0], args[1:])
 	case "version", "--version", "-V":
 		fmt.Println("gust", Version)
 		return exitOK
@@ -40,6 +42,8 @@ func run(args []string) int {
 			fmt.Print(usageRun)
 		} else if len(args) > 1 && args[1] == "demo" {
 			fmt.Print(usageDemo)
+		} else if len(args) > 1 && authoringUsage[args[1]] != "" {
+			fmt.Print(authoringUsage[args[1]])
 		} else {
 			fmt.Print(usageTop)
 		}
@@ -55,8 +59,14 @@ const usageTop = `gust — load tests written as JavaScript locustfiles
 Usage:
   gust run [flags] SCRIPT [UserClass...]   run a test (see: gust help run)
   gust demo                                run samples/locustfile.js against the bundled sample API
+  gust new [--ts] DIR                      scaffold a project: locustfile, types, tsconfig, gust.toml
+  gust types [DIR]                         write gust.d.ts, the script API's TypeScript declarations
+  gust convert FILE.har|openapi.json [-o SCRIPT] [--all]
+                                           turn a browser recording or an OpenAPI document into a script
+  gust compare BASE.json NEW.json [--tolerance EXPR] [--html FILE]
+                                           compare two --json results; exit 3 on a regression
   gust version                             print the version
-  gust help [run|demo]                     this help, or a command's
+  gust help [COMMAND]                      this help, or a command's
 `
 
 const usageDemo = `Usage: gust demo [-t DURATION] [-u USERS]
