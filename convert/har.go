@@ -220,7 +220,9 @@ func isStatic(u *url.URL, mime string) bool {
 	return false
 }
 
-func sameURL(a string, u *url.URL) bool { return strings.TrimSuffix(a, "/") == strings.TrimSuffix(u.String(), "/") }
+func sameURL(a string, u *url.URL) bool {
+	return strings.TrimSuffix(a, "/") == strings.TrimSuffix(u.String(), "/")
+}
 
 func harTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
