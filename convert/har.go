@@ -118,6 +118,7 @@ func HAR(data []byte, o HAROptions) (string, error) {
 		// The client follows redirects itself: the recorded follow-up is not sent again.
 		if redirectTo != "" && sameURL(redirectTo, u) {
 			redirectTo = ""
+			skipped++
 			continue
 		}
 		redirectTo = ""

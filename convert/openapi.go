@@ -333,8 +333,12 @@ func camel(s string) string {
 	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	var b strings.Builder
 	for i, w := range words {
-		w = strings.ToLower(w)
-		if i > 0 {
+		if strings.ToUpper(w) == w { // GET, API: one word, not an acronym in the middle
+			w = strings.ToLower(w)
+		}
+		if i == 0 {
+			w = strings.ToLower(w[:1]) + w[1:]
+		} else {
 			w = strings.ToUpper(w[:1]) + w[1:]
 		}
 		b.WriteString(w)
