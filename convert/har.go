@@ -176,6 +176,9 @@ func HAR(data []byte, o HAROptions) (string, error) {
 		fmt.Fprintf(&b, "; %d static assets, third-party requests and followed redirects left out (--all keeps assets and other hosts)", skipped)
 	}
 	b.WriteString(".\n// Each page is a task; the journey runs them in the recorded order, then starts again.\n")
+	if strings.Contains(strings.Join(bodies, ""), `Authorization: `) || strings.Contains(strings.Join(bodies, ""), `"Authorization"`) {
+		b.WriteString("// The recording carries an Authorization header: a token that expires. Log in in onStart instead.\n")
+	}
 	b.WriteString("import { HttpUser, SequentialTaskSet, constant } from \"gust\";\n\n")
 	b.WriteString("class Recording extends SequentialTaskSet {\n")
 	fmt.Fprintf(&b, "  static tasks = %s;\n\n", jsValue(tasks))

@@ -483,8 +483,6 @@ declare module "gust/crypto" {
     data: Data,
     encoding?: Encoding,
   ): string;
-  /** Random bytes. */
-  export function randomBytes(size: number): ArrayBuffer;
 }
 
 declare module "gust/encoding" {

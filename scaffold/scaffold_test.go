@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -197,6 +198,33 @@ func TestDeclarationsCoverTheAPI(t *testing.T) {
 	for what, src := range misuses {
 		if !strings.Contains(out, "bad_"+what+".ts(") {
 			t.Errorf("tsc accepted a misuse of %s: %s", what, src)
+		}
+	}
+}
+
+// Every name the "gust" module exports (js/natives.go's gustExports) is declared, so that a
+// name added to the runtime without its declaration fails here rather than in a user's editor.
+func TestEveryExportIsDeclared(t *testing.T) {
+	src, err := os.ReadFile("../js/natives.go")
+	if err != nil {
+		t.Skip("js/natives.go moved: ", err)
+	}
+	m := regexp.MustCompile(`(?s)var gustExports = \[\]string\{(.*?)\}`).FindSubmatch(src)
+	if m == nil {
+		t.Skip("gustExports is no longer a literal list in js/natives.go")
+	}
+	names := regexp.MustCompile(`"([A-Za-z_$][A-Za-z0-9_$]*)"`).FindAllSubmatch(m[1], -1)
+	if len(names) < 10 {
+		t.Fatalf("read %d names from gustExports", len(names))
+	}
+	decl := string(Declarations)
+	start := strings.Index(decl, `declare module "gust" {`)
+	end := strings.Index(decl, `declare module "gust/crypto"`)
+	module := decl[start:end]
+	for _, n := range names {
+		re := regexp.MustCompile(`export (const|function|class) ` + regexp.QuoteMeta(string(n[1])) + `\b`)
+		if !re.MatchString(module) {
+			t.Errorf("\"gust\" exports %s but gust.d.ts does not declare it", n[1])
 		}
 	}
 }
