@@ -86,8 +86,8 @@ func New(dir string, o Options) ([]string, error) {
 const locustfileJS = `// A gust test: run it with
 //   gust run --headless -u 10 -r 2 -t 1m locustfile.js
 // or without --headless for the web UI on http://127.0.0.1:8089. The host, users and run time
-// also come from gust.toml. gust.d.ts gives your editor completion; ` + "`npx tsc -p jsconfig.json`" + `
-// checks this file against it.
+// also come from gust.toml. gust.d.ts gives your editor completion;
+// ` + "`npx -p typescript tsc -p .`" + ` checks this file against it.
 import { HttpUser, between } from "gust";
 
 export class APIUser extends HttpUser {
@@ -114,8 +114,8 @@ export class APIUser extends HttpUser {
 const locustfileTS = `// A gust test in TypeScript: run it with
 //   gust run --headless -u 10 -r 2 -t 1m locustfile.ts
 // or without --headless for the web UI on http://127.0.0.1:8089. The host, users and run time
-// also come from gust.toml. gust strips the types when it loads the file; ` + "`npx tsc`" + ` checks
-// them against gust.d.ts.
+// also come from gust.toml. gust strips the types when it loads the file;
+// ` + "`npx -p typescript tsc -p .`" + ` checks them against gust.d.ts.
 import { HttpUser, between } from "gust";
 
 interface Item {
