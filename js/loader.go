@@ -214,6 +214,10 @@ func build(abs string, stdin *api.StdinOptions, format api.Format) (string, erro
 	if len(res.Errors) > 0 {
 		m := res.Errors[0]
 		le := &LoadError{Msg: m.Text}
+		if strings.HasPrefix(m.Text, "Could not resolve ") {
+			// A bare name that is neither gust's nor installed: say what can be imported.
+			le.Msg += ": a gust script can import " + importable
+		}
 		if m.Location != nil {
 			le.Pos = fmt.Sprintf("%s:%d:%d", displayPath(abs, m.Location.File), m.Location.Line, m.Location.Column+1)
 			le.Line = m.Location.LineText

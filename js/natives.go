@@ -15,7 +15,7 @@ var gustExports = []string{
 }
 
 // globalNames are the globals a script sees besides JavaScript's own.
-var globalNames = []string{"client", "sleep", "open", "env", "__ENV", "console", "setupData"}
+var globalNames = append([]string{"client", "sleep", "open", "env", "__ENV", "console", "setupData"}, webGlobals...)
 
 // native builds, on first use, the values of the "gust" module and the globals; the module's
 // JavaScript parts call it as native(name) to reach each other. Building lazily keeps an idle
@@ -61,7 +61,9 @@ func (v *vu) native(name string) goja.Value {
 	case "csv":
 		val = v.rt.ToValue(v.csvNative)
 	default:
-		return goja.Undefined()
+		if val = v.webNative(name); val == nil {
+			return goja.Undefined()
+		}
 	}
 	v.natives = append(v.natives, namedValue{name, val})
 	return val
@@ -87,6 +89,10 @@ func (v *vu) cached(name string) goja.Value {
 type gustModule struct{ v *vu }
 
 func (m *gustModule) Get(key string) goja.Value {
+	if _, ok := gustModules[key]; ok {
+		// An ES-module import of "gust/crypto" reads __gust["gust/crypto"] (esm.go).
+		return m.v.native(key)
+	}
 	if !slices.Contains(gustExports, key) {
 		return nil
 	}

@@ -46,12 +46,13 @@ type vu struct {
 	envObj    goja.Value  // this.environment, built on first use
 
 	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
+	born      time.Duration // when the runtime was made, since epoch: performance.now()'s origin
 }
 
 // newVU builds a runtime, installs the "gust" module and runs the script's module body in it.
 func newVU(s *Script, t *Test, id int) (*vu, error) {
 	rt := goja.New()
-	v := &vu{s: s, t: t, rt: rt, id: id, ctx: context.Background()}
+	v := &vu{s: s, t: t, rt: rt, id: id, ctx: context.Background(), born: time.Since(epoch)}
 	gust := rt.NewDynamicObject(&gustModule{v: v})
 
 	// Free names resolve through the global object's prototype chain: a lazy scope there,
@@ -86,7 +87,7 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 		if name == "gust" {
 			return gust
 		}
-		panic(rt.NewGoError(fmt.Errorf("cannot import %q: only \"gust\" and relative files can be imported", name)))
+		return v.requireModule(name)
 	}
 	if _, err := mf(goja.Undefined(), exports, rt.ToValue(require), module); err != nil {
 		return nil, s.jsError(err)
