@@ -12,7 +12,7 @@ import (
 )
 
 // clientMethods are the methods of the JS client object, in the order Object.keys lists them.
-var clientMethods = []string{"get", "post", "put", "patch", "delete", "head", "options", "request"}
+var clientMethods = append([]string{"get", "post", "put", "patch", "delete", "head", "options", "request"}, asyncMethods...)
 
 // newClientObject builds the JS face of the user's HTTP client: get/post/put/patch/delete/
 // head/options(url, opts) and request(method, url, opts), as FunctionCall bindings (no
@@ -23,6 +23,9 @@ func (v *vu) newClientObject() *goja.Object {
 }
 
 func (v *vu) clientMethod(name string) func(goja.FunctionCall) goja.Value {
+	if strings.HasSuffix(name, "Async") || name == "batch" {
+		return v.asyncMethod(name)
+	}
 	if name == "request" {
 		return func(call goja.FunctionCall) goja.Value {
 			return v.request(strings.ToUpper(call.Argument(0).String()), call.Argument(1), call.Argument(2))

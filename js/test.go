@@ -147,15 +147,16 @@ type Test struct {
 	hosts   []string
 	filter  tagFilter
 
-	envJSON   []byte // cfg.Environment, parsed by each runtime that reads this.environment
-	setupJSON []byte // setup()'s result; set before any user starts
-	life      *vu    // the runtime of onTestStart, setup, teardown and onTestStop
+	envJSON   []byte    // cfg.Environment, parsed by each runtime that reads this.environment
+	setupJSON []byte    // setup()'s result; set before any user starts
+	life      *vu       // the runtime of onTestStart, setup, teardown and onTestStop
+	ws        *wsShared // shared by the copies WithHost makes
 }
 
 // NewTest checks the run's choices against the script (class names, hosts, tags) and
 // prepares it; every error names the offending value.
 func NewTest(s *Script, cfg TestConfig) (*Test, error) {
-	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}}
+	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}, ws: &wsShared{}}
 	env, err := json.Marshal(cfg.Environment)
 	if err != nil {
 		return nil, fmt.Errorf("environment: %v", err)

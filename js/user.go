@@ -155,12 +155,16 @@ func (u *user) Stop(ctx context.Context) {
 	}
 	u.v.rec.Flush()
 	u.v.client.Close()
+	u.v.closeLoop()
 }
 
 // Interrupt aborts the running JavaScript and any request in flight.
 func (u *user) Interrupt() {
 	u.v.rt.Interrupt(errInterrupted)
 	u.v.client.Abort()
+	if l := u.v.loopShared.Load(); l != nil {
+		l.abort()
+	}
 }
 
 type flowKind int
@@ -182,7 +186,8 @@ func (e *flowError) Error() string { return "flow control" }
 
 // call runs a JS function; Go panics inside natives surface as errors.
 func (v *vu) call(fn goja.Callable, this goja.Value, args ...goja.Value) (goja.Value, error) {
-	return fn(this, args...)
+	res, err := fn(this, args...)
+	return v.await(res, err)
 }
 
 // settle settles pending catchResponse responses, then classifies err: flow control becomes
@@ -190,16 +195,27 @@ func (v *vu) call(fn goja.Callable, this goja.Value, args ...goja.Value) (goja.V
 // stack) and swallowed so that the user goes on, like Locust.
 func (v *vu) settle(err error) error {
 	v.settlePending()
+	return v.classify(err)
+}
+
+// classify turns an error from JavaScript into flow control or errInterrupted; any other
+// exception is recorded and becomes nil.
+func (v *vu) classify(err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, errInterrupted) {
+		return errInterrupted
+	}
+	if asFlow(err) != nil {
+		return err // classified already (a callback's flow control, passed on by the loop)
 	}
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
 		return errInterrupted
 	}
-	var ex *goja.Exception
-	if errors.As(err, &ex) {
-		if o, ok := ex.Value().(*goja.Object); ok {
+	if val := thrown(err); val != nil {
+		if o, ok := val.(*goja.Object); ok {
 			if kind := o.Get("__gustFlow"); kind != nil {
 				switch kind.String() {
 				case "InterruptTaskSet":
@@ -223,8 +239,12 @@ func (v *vu) settle(err error) error {
 func (v *vu) exception(err error) {
 	msg, tb := err.Error(), ""
 	var ex *goja.Exception
-	if errors.As(err, &ex) {
+	var re *rejectedError
+	switch {
+	case errors.As(err, &ex):
 		msg, tb = exceptionMessage(ex), traceback(ex)
+	case errors.As(err, &re):
+		msg, tb = rejection(re.reason)
 	}
 	if v.rec != nil {
 		v.rec.Exception(msg, tb)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -47,6 +48,9 @@ type vu struct {
 
 	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
 	born      time.Duration // when the runtime was made, since epoch: performance.now()'s origin
+
+	loop       *eventLoop                // timers, async requests, sockets; nil until one is used (loop.go)
+	loopShared atomic.Pointer[eventLoop] // the same, for Interrupt on another goroutine
 }
 
 // newVU builds a runtime, installs the "gust" module and runs the script's module body in it.

@@ -22,6 +22,7 @@ import (
 var webGlobals = []string{
 	"btoa", "atob", "TextEncoder", "TextDecoder", "URL", "URLSearchParams", "crypto",
 	"performance", "structuredClone",
+	"setTimeout", "clearTimeout", "setInterval", "clearInterval", "WebSocket",
 }
 
 // webNative builds one web global, a gust submodule, or a native the JavaScript parts use; nil
@@ -41,6 +42,10 @@ func (v *vu) webNative(name string) goja.Value {
 				return rt.ToValue(float64(time.Since(epoch)-v.born) / float64(time.Millisecond))
 			}
 		}})
+	case "setTimeout", "clearTimeout", "setInterval", "clearInterval":
+		return v.timerNative(name)
+	case "WebSocket":
+		return v.webSocketClass()
 	case "__utf8encode":
 		return rt.ToValue(func(call goja.FunctionCall) goja.Value {
 			return rt.ToValue(rt.NewArrayBuffer([]byte(call.Argument(0).String())))
