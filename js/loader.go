@@ -40,6 +40,8 @@ type Script struct {
 	classes []*classInfo
 	options map[string]any
 	hooks   map[string]bool // exported test-level functions: setup, teardown, shape, ...
+	// testEvents: the module adds events.testStart/testStop listeners (seen by the probe)
+	testEvents bool
 
 	sharedMu sync.Mutex
 	shared   map[string]*sharedArray // SharedArray and csv() data, loaded once per process

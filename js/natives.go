@@ -12,6 +12,7 @@ var gustExports = []string{
 	"StopUser", "StopTest", "RescheduleTask", "InterruptTaskSet",
 	"between", "constant", "constantPacing", "constantThroughput",
 	"sleep", "open", "env", "__ENV", "SharedArray", "csv", "client", "setupData",
+	"record", "events", "WebSocket",
 }
 
 // globalNames are the globals a script sees besides JavaScript's own.
@@ -60,6 +61,10 @@ func (v *vu) native(name string) goja.Value {
 		val = v.rt.ToValue(v.sharedArrayNative)
 	case "csv":
 		val = v.rt.ToValue(v.csvNative)
+	case "record":
+		val = v.rt.ToValue(v.recordNative)
+	case "events":
+		val = v.eventsObject()
 	default:
 		if val = v.webNative(name); val == nil {
 			return goja.Undefined()

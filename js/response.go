@@ -43,6 +43,9 @@ func (r *response) record(errMsg string) {
 	}
 	r.pending = false
 	r.v.rec.Record(r.method, r.name, end, r.r.Elapsed, r.r.Size, errMsg)
+	if r.v.events != nil {
+		r.v.fireRequest(r.method, r.name, r.r.Elapsed, r.r.Size, errMsg, r.r.URL, r.r.Status)
+	}
 }
 
 var responseKeys = []string{"status", "ok", "url", "headers", "text", "body", "bytes", "elapsed", "timings", "error", "json", "success", "failure"}

@@ -49,6 +49,7 @@ type vu struct {
 	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
 	born      time.Duration // when the runtime was made, since epoch: performance.now()'s origin
 
+	events     *userEvents               // event listeners the script added (events.go)
 	loop       *eventLoop                // timers, async requests, sockets; nil until one is used (loop.go)
 	loopShared atomic.Pointer[eventLoop] // the same, for Interrupt on another goroutine
 }

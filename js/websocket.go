@@ -160,10 +160,12 @@ func (s *socket) opened(c *websocket.Conn, resp *http.Response, err error, took 
 			msg = fmt.Sprintf("handshake answered HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		}
 		v.rec.Record("WS", s.name, time.Now(), took, 0, msg)
+		v.fireRequest("WS", s.name, took, 0, msg, s.url, 0)
 		s.closed(1006, "", false, msg)
 		return
 	}
 	v.rec.Record("WS", s.name, time.Now(), took, 0, "")
+	v.fireRequest("WS", s.name, took, 0, "", s.url, 101)
 	s.conn = c
 	s.protocol = c.Subprotocol()
 	if s.state == wsClosing {
