@@ -246,3 +246,27 @@ func splitUnescaped(s string, sep byte) []string {
 func unescape(s string) string {
 	return strings.NewReplacer(`\ `, " ", `\,`, ",", `\=`, "=").Replace(s)
 }
+
+func TestOpen(t *testing.T) {
+	env := func(k string) string { return map[string]string{"INFLUX_TOKEN": "tok"}[k] }
+	l := Labels{Test: "t", Segment: "0/1"}
+	if o, ok, err := Open("prometheus-rw=http://127.0.0.1:9/api/v1/write", l, 0, env); !ok || err != nil {
+		t.Errorf("prometheus-rw: %T %v %v", o, ok, err)
+	} else if _, is := o.(*RemoteWrite); !is {
+		t.Errorf("prometheus-rw opened %T", o)
+	}
+	o, ok, err := Open("influxdb=http://127.0.0.1:9", l, 0, env)
+	if in, is := o.(*Influx); !ok || err != nil || !is || in.token != "tok" || in.url != "http://127.0.0.1:9/write?db=gust" {
+		t.Errorf("influxdb: %#v %v %v", o, ok, err)
+	}
+	if _, ok, err := Open("csv=out", l, 0, env); ok || err != nil {
+		t.Errorf("csv= claimed by tsout: %v %v", ok, err)
+	}
+	if _, ok, err := Open("prometheus-rw=127.0.0.1:9090", l, 0, env); !ok || err == nil || !strings.Contains(err.Error(), `"127.0.0.1:9090"`) {
+		t.Errorf("bad URL: %v %v", ok, err)
+	}
+	a, b := NewTestID(time.Date(2026, 12, 2, 3, 4, 5, 0, time.UTC)), NewTestID(time.Now())
+	if !strings.HasPrefix(a, "20261202-030405-") || len(a) != len("20261202-030405-")+6 || a[16:] == b[16:] {
+		t.Errorf("test ids %q %q", a, b)
+	}
+}
