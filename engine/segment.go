@@ -205,6 +205,7 @@ type segmentShape struct {
 	seg   Segment
 }
 
+// Tick implements Shape with the script's load split for the segment.
 func (p segmentShape) Tick(runTime time.Duration, users int) (Load, bool) {
 	l, ok := p.inner.Tick(runTime, users)
 	return p.seg.Load(l), ok
@@ -247,8 +248,10 @@ type segmentTest struct {
 	classes []UserClass
 }
 
+// Classes implements Test: the fixed counts are the segment's.
 func (t segmentTest) Classes() []UserClass { return t.classes }
 
+// NewUser implements Test with the fleet-wide id.
 func (t segmentTest) NewUser(class, id int) (User, error) {
 	return t.Test.NewUser(class, t.seg.UserID(id))
 }
