@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,15 +71,18 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 
 	ch <- prometheus.MustNewConstMetric(users, prometheus.GaugeValue, float64(s.Users))
 	for _, r := range s.Rows {
-		ch <- prometheus.MustNewConstMetric(reqs, prometheus.CounterValue, float64(r.Requests), r.Method, r.Name)
-		ch <- prometheus.MustNewConstMetric(fails, prometheus.CounterValue, float64(r.Failures), r.Method, r.Name)
+		// Label values must be UTF-8 (client_golang panics otherwise); a request name built from
+		// raw bytes keeps its series with the bad bytes replaced.
+		method, name := strings.ToValidUTF8(r.Method, "\uFFFD"), strings.ToValidUTF8(r.Name, "\uFFFD")
+		ch <- prometheus.MustNewConstMetric(reqs, prometheus.CounterValue, float64(r.Requests), method, name)
+		ch <- prometheus.MustNewConstMetric(fails, prometheus.CounterValue, float64(r.Failures), method, name)
 		buckets := make(map[float64]uint64, len(Bounds))
 		for i, b := range Bounds {
 			if i < len(r.Buckets) {
 				buckets[b] = r.Buckets[i]
 			}
 		}
-		ch <- prometheus.MustNewConstHistogram(rt, uint64(r.Requests), r.Seconds, buckets, r.Method, r.Name)
+		ch <- prometheus.MustNewConstHistogram(rt, uint64(r.Requests), r.Seconds, buckets, method, name)
 	}
 	for _, c := range s.Custom {
 		name := MetricName(c.Name)
@@ -87,14 +91,19 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 				fmt.Errorf("custom metric %q clashes with gust's own %s", c.Name, name))
 			continue
 		}
+		// Label names are made valid the way metric names are: a Prometheus older than 3.0
+		// refuses a whole remote write that holds one name outside [a-zA-Z0-9_].
 		keys := make([]string, 0, len(c.Labels))
-		for k := range c.Labels {
+		byKey := make(map[string]string, len(c.Labels))
+		for k, v := range c.Labels {
+			k = labelName(k)
 			keys = append(keys, k)
+			byKey[k] = strings.ToValidUTF8(v, "\uFFFD")
 		}
 		sort.Strings(keys)
 		values := make([]string, len(keys))
 		for i, k := range keys {
-			values[i] = c.Labels[k]
+			values[i] = byKey[k]
 		}
 		kind := prometheus.GaugeValue
 		if c.Kind == Counter {

@@ -107,3 +107,16 @@ var invalidName = regexp.MustCompile(`[^a-zA-Z0-9_]`)
 func MetricName(custom string) string {
 	return "gust_" + strings.TrimLeft(invalidName.ReplaceAllString(custom, "_"), "_")
 }
+
+// labelName makes a custom metric's label name valid: invalid characters become '_', a leading
+// digit gets a '_' in front, and the "__" prefix Prometheus reserves loses its extra '_'.
+func labelName(k string) string {
+	k = invalidName.ReplaceAllString(k, "_")
+	for strings.HasPrefix(k, "__") {
+		k = k[1:]
+	}
+	if k == "" || (k[0] >= '0' && k[0] <= '9') {
+		k = "_" + k
+	}
+	return k
+}

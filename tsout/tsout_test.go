@@ -66,7 +66,7 @@ func sample() Sample {
 		},
 		Custom: []Custom{
 			{Name: "cart value", Kind: Gauge, Value: 42.5},
-			{Name: "orders", Kind: Counter, Value: 9, Labels: map[string]string{"shop": "eu"}},
+			{Name: "orders", Kind: Counter, Value: 9, Labels: map[string]string{"shop": "eu", "2nd region": "north", "__name__": "x"}},
 		},
 	}
 }
@@ -107,7 +107,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		`gust_response_time_seconds_bucket{method="GET",name="/items/",segment="1/3",testid="t1",le="+Inf"} 6`,
 		`gust_response_time_seconds_sum{method="GET",name="/items/",segment="1/3",testid="t1"} 1.5`,
 		`gust_cart_value{segment="1/3",testid="t1"} 42.5`,
-		`gust_orders{segment="1/3",shop="eu",testid="t1"} 9`,
+		`gust_orders{_2nd_region="north",_name__="x",segment="1/3",shop="eu",testid="t1"} 9`,
 		`# TYPE gust_response_time_seconds histogram`,
 		`# TYPE gust_orders counter`,
 	} {
@@ -117,7 +117,9 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 	// A custom metric named like one of gust's own is refused, the rest still served.
 	s := sample()
-	s.Custom = append(s.Custom, Custom{Name: "users", Value: 1})
+	s.Custom = append(s.Custom, Custom{Name: "users", Value: 1}, Custom{Name: "bad label", Value: 1, Labels: map[string]string{"no spaces": "x"}})
+	// A name with bytes that are not UTF-8 keeps its series (client_golang would panic on it).
+	s.Rows = append(s.Rows, Row{Method: "GET", Name: "/raw\xff", Requests: 2, Buckets: cumulative(len(Bounds), 2, 2)})
 	e.Snapshot(s)
 	resp, err = http.Get("http://" + srv.Addr() + "/metrics")
 	if err != nil {
@@ -125,7 +127,8 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if strings.Count(string(body), "\ngust_users{") != 1 || !strings.Contains(string(body), "gust_requests_total{") {
+	if strings.Count(string(body), "\ngust_users{") != 1 || !strings.Contains(string(body), "gust_requests_total{") ||
+		!strings.Contains(string(body), "gust_requests_total{method=\"GET\",name=\"/raw\uFFFD\",segment=\"1/3\",testid=\"t1\"} 2") {
 		t.Errorf("a clashing custom metric broke /metrics:\n%s", body)
 	}
 }
