@@ -152,7 +152,8 @@ func (s Segment) UserID(local int) int {
 // Run time and stop timeout are everyone's. busy is false when the segment has nothing to do:
 // the whole has an iteration limit and none of them is this segment's (-i 2 over 3), or a fixed
 // number of users none of which is its own; the caller should not start the runner then, since
-// an engine limit of 0 means "no limit".
+// an engine limit of 0 means "no limit". Split the final whole configuration, defaults resolved
+// (the open model's default pool cap, say), so that every segment splits the same numbers.
 func (s Segment) SplitConfig(cfg Config) (c Config, busy bool) {
 	c = cfg
 	if s.Whole() {
