@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/gustload/gust/metrics"
 )
 
 // startPrometheus runs Debian's prometheus on a free loopback port with a temporary database and
@@ -172,5 +174,61 @@ func TestRemoteWriteUnreachable(t *testing.T) {
 	}
 	if _, err := NewRemoteWrite("ftp://x/y", Labels{}, 0); err == nil {
 		t.Error("accepted an ftp URL")
+	}
+}
+
+// Real statistics from two processes, through FromSnapshot and remote write: Prometheus's
+// fleet-wide p90 falls in the same bucket as the exact p90 of the merged histograms.
+func TestSnapshotsQuantileInPrometheus(t *testing.T) {
+	base := startPrometheus(t)
+	var merged *metrics.Snapshot
+	now := time.Now()
+	for seg := range 2 {
+		stats := metrics.New(metrics.Options{})
+		r := stats.Recorder()
+		for i := range 500 {
+			// Segment 0 is fast (1-50 ms), segment 1 slow (20-520 ms): the fleet's p90 is
+			// neither segment's.
+			d := time.Duration(1+i%50) * time.Millisecond
+			if seg == 1 {
+				d = time.Duration(20+i) * time.Millisecond
+			}
+			r.Record("GET", "/", now, d, 0, "")
+		}
+		r.Flush()
+		snap := stats.Snapshot()
+		w, err := NewRemoteWrite(base+"/api/v1/write", Labels{Test: "qtest", Segment: fmt.Sprintf("%d/2", seg)}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := FromSnapshot(snap, 1)
+		s.Time = now
+		if err := w.Stop(s); err != nil {
+			t.Fatal(err)
+		}
+		if merged == nil {
+			merged = snap
+		} else {
+			merged.Merge(snap)
+		}
+	}
+	exact := merged.Total.Percentile(90).Seconds()
+	got, ok := query(t, base, `histogram_quantile(0.9, sum by (le) (gust_response_time_seconds_bucket{testid="qtest"}))`)
+	if !ok {
+		t.Fatal("no quantile from Prometheus")
+	}
+	bucket := func(v float64) int {
+		for i, b := range Bounds {
+			if v <= b {
+				return i
+			}
+		}
+		return len(Bounds)
+	}
+	if bucket(got) != bucket(exact) {
+		t.Errorf("Prometheus p90 %.4fs, exact merged p90 %.4fs: different buckets", got, exact)
+	}
+	if n, _ := query(t, base, `sum(gust_requests_total{testid="qtest"})`); n != 1000 {
+		t.Errorf("requests %v, want 1000", n)
 	}
 }
