@@ -257,6 +257,7 @@ func ReadJSON(r io.Reader) (*Snapshot, map[string]json.RawMessage, error) {
 	for _, g := range res.Exceptions {
 		s.Exceptions = append(s.Exceptions, ExceptionGroup{g.Count, g.Message, g.Traceback, g.Nodes})
 	}
+	s.shareSpan()
 	s.sort()
 	return s, all, nil
 }

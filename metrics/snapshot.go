@@ -36,6 +36,10 @@ type Entry struct {
 	CurrentRPS, CurrentFailPerSec float64
 	// Start is the run's start (Snapshot.Start), the origin of RPS.
 	Start time.Time
+	// End closes the span every row's rates are over: the run's last request (the
+	// Aggregated row's LastRequest), so that the rows' rates add up to the aggregate's.
+	// Zero means the row's own last request.
+	End time.Time
 	// Hist holds the latencies in microseconds; the entry's own copy.
 	Hist *hdrhistogram.Histogram
 }
@@ -94,8 +98,9 @@ func (e *Entry) AvgSize() float64 {
 }
 
 // RPS is the request rate over the whole run, as Locust's total_rps: requests divided by
-// the seconds from Start to the row's last request (to now before any), at least one second.
-// Ending at the last request keeps the drain, teardown and reporting after the load out of it.
+// the seconds from Start to End, the run's last request (to now before any), at least one
+// second. Every row shares that span, so the rows add up to the Aggregated row; ending at
+// the last request keeps the drain, teardown and reporting after the load out of it.
 func (e *Entry) RPS(now time.Time) float64 {
 	return perSecond(e.Requests, e.Start, e.end(now))
 }
@@ -106,10 +111,23 @@ func (e *Entry) FailPerSec(now time.Time) float64 {
 }
 
 func (e *Entry) end(now time.Time) time.Time {
-	if !e.LastRequest.IsZero() && e.LastRequest.Before(now) {
-		return e.LastRequest
+	last := e.End
+	if last.IsZero() {
+		last = e.LastRequest
+	}
+	if !last.IsZero() && last.Before(now) {
+		return last
 	}
 	return now
+}
+
+// shareSpan gives every row the run's start and end, the span of all rates.
+func (s *Snapshot) shareSpan() {
+	end := s.Total.LastRequest
+	for i := range s.Entries {
+		s.Entries[i].Start, s.Entries[i].End = s.Start, end
+	}
+	s.Total.Start, s.Total.End = s.Start, end
 }
 
 func perSecond(n int64, start, end time.Time) float64 {
@@ -153,10 +171,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	}
 	s.Total.merge(&o.Total)
 	s.Total.Method, s.Total.Name = "", "Aggregated"
-	for i := range s.Entries {
-		s.Entries[i].Start = s.Start
-	}
-	s.Total.Start = s.Start
+	s.shareSpan()
 
 	errs := make(map[errorKey]int, len(s.Errors))
 	for i, g := range s.Errors {

@@ -444,6 +444,7 @@ func (s *Stats) Snapshot() *Snapshot {
 		p.MergeInto(h)
 		snap.Entries[i].Hist = h
 	}
+	snap.shareSpan()
 	snap.sort()
 	return snap
 }

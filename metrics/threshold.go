@@ -251,13 +251,13 @@ func (t Threshold) row(s *Snapshot) *Entry {
 			return e
 		}
 	}
-	out := &Entry{Name: t.Name, Start: s.Start}
+	out := &Entry{Name: t.Name}
 	for i := range s.Entries {
 		if s.Entries[i].Name == t.Name {
 			out.merge(&s.Entries[i])
 		}
 	}
-	out.Start = s.Start
+	out.Start, out.End = s.Start, s.Total.LastRequest
 	return out
 }
 
