@@ -40,8 +40,10 @@ type Entry struct {
 	// Aggregated row's LastRequest), so that the rows' rates add up to the aggregate's.
 	// Zero means the row's own last request.
 	End time.Time
-	// Hist holds the latencies in microseconds; the entry's own copy.
-	Hist *hdrhistogram.Histogram
+	// Hist holds the latencies in microseconds; the entry's own copy. It is sparse
+	// (its size follows the buckets in use), so that a snapshot of thousands of rows
+	// stays small.
+	Hist *hdrhistogram.PackedHistogram
 }
 
 // ErrorGroup counts the failures of one (method, name) with one message.
@@ -230,7 +232,7 @@ func (e *Entry) merge(o *Entry) {
 	case e.Hist == nil:
 		e.Hist = o.Hist.Clone()
 	default:
-		e.Hist.Merge(o.Hist)
+		_ = e.Hist.Merge(o.Hist)
 	}
 }
 

@@ -419,16 +419,16 @@ func (s *Stats) Snapshot() *Snapshot {
 	now := s.now()
 	nowNs, startNs := now.UnixNano(), s.start.UnixNano()
 	snap := &Snapshot{Start: s.start, Now: now}
-	// Under the lock take only cheap copies (sparse clones); the dense
-	// histograms the snapshot hands out are built after unlocking.
-	packed := make([]*hdrhistogram.PackedHistogram, 0, len(s.entries))
+	// Every histogram is copied sparse: a row's costs what its buckets in use cost,
+	// where a dense one costs 172 KB whatever it holds.
 	snap.Entries = make([]Entry, 0, len(s.entries))
 	for _, e := range s.entries {
-		snap.Entries = append(snap.Entries, e.copy(nowNs, startNs, s.start))
-		packed = append(packed, e.packed.Clone())
+		row := e.copy(nowNs, startNs, s.start)
+		row.Hist = e.packed.Clone()
+		snap.Entries = append(snap.Entries, row)
 	}
 	snap.Total = s.total.copy(nowNs, startNs, s.start)
-	snap.Total.Hist = s.total.dense.Clone()
+	snap.Total.Hist = s.total.sparse()
 	snap.Errors = make([]ErrorGroup, 0, len(s.errors))
 	for _, g := range s.errors {
 		snap.Errors = append(snap.Errors, *g)
@@ -439,11 +439,6 @@ func (s *Stats) Snapshot() *Snapshot {
 	}
 	s.mu.Unlock()
 
-	for i, p := range packed {
-		h := newHist()
-		p.MergeInto(h)
-		snap.Entries[i].Hist = h
-	}
 	snap.shareSpan()
 	snap.sort()
 	return snap
@@ -455,8 +450,16 @@ func (s *Stats) Aggregate() Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.total.copy(s.now().UnixNano(), s.start.UnixNano(), s.start)
-	e.Hist = s.total.dense.Clone()
+	e.Hist = s.total.sparse()
+	e.End = e.LastRequest
 	return e
+}
+
+// sparse copies the aggregate's dense histogram into a sparse one.
+func (e *entry) sparse() *hdrhistogram.PackedHistogram {
+	p := newPacked()
+	_ = p.MergeFrom(e.dense)
+	return p
 }
 
 func (e *entry) copy(nowNs, startNs int64, start time.Time) Entry {

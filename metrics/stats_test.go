@@ -517,7 +517,7 @@ func TestMerge(t *testing.T) {
 			g = got.Entries[i]
 		}
 		if g.Name != w.Name || g.Requests != w.Requests || g.Failures != w.Failures || g.TotalTime != w.TotalTime ||
-			g.MinTime != w.MinTime || g.MaxTime != w.MaxTime || g.TotalSize != w.TotalSize || !g.Hist.Equals(w.Hist) {
+			g.MinTime != w.MinTime || g.MaxTime != w.MaxTime || g.TotalSize != w.TotalSize || !sameHist(g.Hist, w.Hist) {
 			t.Errorf("row %s differs from one run:\n got %+v\nwant %+v", w.Name, g, w)
 		}
 	}

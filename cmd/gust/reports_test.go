@@ -187,7 +187,7 @@ func TestReportFiles(t *testing.T) {
 	if err := json.Unmarshal(b, &j); err != nil {
 		t.Fatal(err)
 	}
-	if j.Version != 1 {
+	if j.Version != 2 {
 		t.Errorf("version %d", j.Version)
 	}
 	for _, k := range []string{"script", "host", "users", "spawn_rate", "run_time_s", "stop_reason", "gust_version"} {
