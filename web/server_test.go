@@ -11,8 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"testing"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/gustload/gust/metrics"
