@@ -114,7 +114,7 @@ func (m *percentileMap) UnmarshalJSON(data []byte) error {
 }
 
 // resultKeys are the top-level keys WriteJSON owns; extra keys must not use them.
-var resultKeys = []string{"version", "start", "end", "duration_s", "entries", "total", "errors", "exceptions", "metrics", "checks"}
+var resultKeys = []string{"version", "start", "end", "duration_s", "entries", "total", "errors", "exceptions", "metrics", "checks", "iterations"}
 
 // WriteJSON writes the whole result as one JSON object: the run's span, every
 // row with its percentiles and mergeable histogram (see HistogramJSON), the
@@ -265,10 +265,13 @@ func ReadJSON(r io.Reader) (*Snapshot, map[string]json.RawMessage, error) {
 	if res.Version != 1 && res.Version != jsonVersion {
 		return nil, nil, fmt.Errorf("read result: version %d, want 1 or %d", res.Version, jsonVersion)
 	}
+	s := &Snapshot{Start: res.Start, Now: res.End}
+	if err := readCustomJSON(all, s); err != nil {
+		return nil, nil, fmt.Errorf("read result: %w", err)
+	}
 	for _, k := range resultKeys {
 		delete(all, k)
 	}
-	s := &Snapshot{Start: res.Start, Now: res.End}
 	for i := range res.Entries {
 		e, err := fromJSONEntry(&res.Entries[i], s.Start)
 		if err != nil {

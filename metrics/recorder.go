@@ -17,10 +17,12 @@ const (
 // and on Flush: call Flush before a long wait and when the user stops,
 // otherwise the last samples stay buffered.
 type Recorder struct {
-	s        *Stats
-	buf      []sample
-	gen      uint64 // the Stats generation the buffered samples belong to
-	oldestNs int64
+	s          *Stats
+	buf        []sample
+	custom     []customSample // custom metric values and check outcomes
+	iterations int64
+	gen        uint64 // the Stats generation the buffered samples belong to
+	oldestNs   int64
 }
 
 // sample is one request as recorded; kept small because 10,000 users each
@@ -37,12 +39,10 @@ type sample struct {
 // failed and is grouped by (method, name, errMsg).
 func (r *Recorder) Record(method, name string, end time.Time, elapsed time.Duration, size int64, errMsg string) {
 	if g := r.s.gen.Load(); g != r.gen {
-		// Stats were reset: what is buffered belongs to the cleared run.
-		r.buf = r.buf[:0]
-		r.gen = g
+		r.dropBuffered(g)
 	}
 	endNs := end.UnixNano()
-	if len(r.buf) == 0 {
+	if r.empty() {
 		r.oldestNs = endNs
 	}
 	if len(r.buf) == cap(r.buf) {
@@ -70,12 +70,31 @@ func (r *Recorder) grow() {
 	r.buf = buf
 }
 
+// dropBuffered forgets what is buffered: Stats were reset, and it belongs to the cleared run.
+func (r *Recorder) dropBuffered(gen uint64) {
+	r.buf = r.buf[:0]
+	clear(r.custom)
+	r.custom = r.custom[:0]
+	r.iterations = 0
+	r.gen = gen
+}
+
+// empty tells whether nothing is buffered.
+func (r *Recorder) empty() bool {
+	return len(r.buf) == 0 && len(r.custom) == 0
+}
+
 // Flush hands the buffered samples to the shared Stats.
 func (r *Recorder) Flush() {
-	if len(r.buf) == 0 {
+	if r.empty() && r.iterations == 0 {
 		return
 	}
-	r.s.apply(r.gen, r.buf)
+	r.s.apply(r.gen, r.buf, r.custom, r.iterations)
+	r.iterations = 0
+	if len(r.custom) > 0 {
+		clear(r.custom)
+		r.custom = r.custom[:0]
+	}
 	if cap(r.buf) <= 4 {
 		// A user that flushes this often waits between requests: it holds no buffer while it
 		// waits, which at 10,000 idle users is 3 MB of heap.

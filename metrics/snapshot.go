@@ -19,6 +19,12 @@ type Snapshot struct {
 	Errors []ErrorGroup
 	// Exceptions are the script error groups, most frequent first.
 	Exceptions []ExceptionGroup
+	// Metrics are the custom metrics, by name.
+	Metrics []MetricValue
+	// Checks are the checks' outcomes, in the order they were first seen.
+	Checks []CheckResult
+	// Iterations counts the iterations completed (Recorder.Iteration).
+	Iterations int64
 }
 
 // Entry is one row of statistics: a (method, name) pair, or the aggregate.
@@ -207,6 +213,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 		m.Count += g.Count
 		m.Nodes = joinNodes(m.Nodes, g.Nodes)
 	}
+	s.mergeCustom(o)
 	s.sort()
 }
 

@@ -79,6 +79,7 @@ type Stats struct {
 	scratch    *hdrhistogram.Histogram
 	errors     map[errorKey]*ErrorGroup
 	exceptions map[exceptionKey]*ExceptionGroup
+	custom     customStats
 }
 
 type entryKey struct{ method, name string }
@@ -168,6 +169,7 @@ func (s *Stats) clear() {
 	}
 	s.errors = make(map[errorKey]*ErrorGroup)
 	s.exceptions = make(map[exceptionKey]*ExceptionGroup)
+	s.custom.clear()
 }
 
 // Reset clears every statistic and restarts the run's clock (the web UI's
@@ -186,7 +188,7 @@ func (s *Stats) Recorder() *Recorder {
 }
 
 // apply adds a recorder's buffered samples, unless they predate a reset.
-func (s *Stats) apply(gen uint64, buf []sample) {
+func (s *Stats) apply(gen uint64, buf []sample, custom []customSample, iterations int64) {
 	var warning string
 	s.mu.Lock()
 	if gen == s.gen.Load() {
@@ -195,6 +197,8 @@ func (s *Stats) apply(gen uint64, buf []sample) {
 				warning = w
 			}
 		}
+		s.custom.apply(custom)
+		s.custom.iterations += iterations
 	}
 	s.mu.Unlock()
 	// Outside the lock: the callback may well ask for a snapshot.
@@ -437,10 +441,12 @@ func (s *Stats) Snapshot() *Snapshot {
 	for _, g := range s.exceptions {
 		snap.Exceptions = append(snap.Exceptions, *g)
 	}
+	s.custom.copyInto(snap)
 	s.mu.Unlock()
 
 	snap.shareSpan()
 	snap.sort()
+	snap.sortCustom()
 	return snap
 }
 

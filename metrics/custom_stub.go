@@ -1,3 +1,0 @@
-package metrics
-
-func writeCustomJSON(out *jsonStream, s *Snapshot) {}
