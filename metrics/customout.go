@@ -131,8 +131,8 @@ func WriteMetricsCSV(w io.Writer, s *Snapshot) error {
 // (see MetricFields), and what merging needs besides (sum, the gauge's time,
 // a trend's sketch).
 type jsonMetric struct {
-	Type    string      `json:"type"`
-	IsTime  bool        `json:"is_time,omitempty"`
+	Type    string `json:"type"`
+	IsTime  bool   `json:"is_time,omitempty"`
 	Fields  []MetricField
 	Adds    int64       `json:"adds"`
 	Sum     float64     `json:"sum"`
