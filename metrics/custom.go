@@ -403,7 +403,7 @@ func (s *Snapshot) Metric(name string) *MetricValue {
 	return nil
 }
 
-// span is the time rates are over: from the start to the run's last request (now before any).
-func (s *Snapshot) span() time.Duration {
+// Span is the time rates are over: from the start to the run's last request (now before any).
+func (s *Snapshot) Span() time.Duration {
 	return s.Total.end(s.Now).Sub(s.Start)
 }

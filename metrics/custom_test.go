@@ -52,8 +52,8 @@ func TestCustomMetricsRecordedPerUserAndMerged(t *testing.T) {
 		t.Fatalf("metrics %+v", snap.Metrics)
 	}
 	o, cart, hits, depth := snap.Metric("orders"), snap.Metric("cart_value"), snap.Metric("cache_hit"), snap.Metric("queue_depth")
-	if o.Sum != 40 || o.Count != 20 || math.Abs(o.PerSecond(snap.span())-40.0/9) > 1e-9 {
-		t.Errorf("orders: sum %v, adds %d, %v/s", o.Sum, o.Count, o.PerSecond(snap.span()))
+	if o.Sum != 40 || o.Count != 20 || math.Abs(o.PerSecond(snap.Span())-40.0/9) > 1e-9 {
+		t.Errorf("orders: sum %v, adds %d, %v/s", o.Sum, o.Count, o.PerSecond(snap.Span()))
 	}
 	if cart.Count != 40 || cart.Avg() != 100 || cart.Min != 80 || cart.Max != 120 || cart.Percentile(95) != 120 || cart.Percentile(50) != 80 {
 		t.Errorf("cart_value: %d values, avg %v, min %v, max %v, p95 %v, med %v", cart.Count, cart.Avg(), cart.Min, cart.Max, cart.Percentile(95), cart.Percentile(50))

@@ -41,8 +41,8 @@ type MetricField struct {
 	Value float64
 }
 
-// format writes a field for people: times in ms, a Rate's rate in %, a Counter's rate per second.
-func (v *MetricValue) format(f MetricField) string {
+// FormatField writes a field for people: times in ms, a Rate's rate in %, a Counter's rate per second.
+func (v *MetricValue) FormatField(f MetricField) string {
 	x := strconv.FormatFloat(round(f.Value, 2), 'f', -1, 64)
 	switch {
 	case f.Name == "rate" && v.Kind == Rate:
@@ -62,12 +62,12 @@ func writeCustomTables(b *strings.Builder, s *Snapshot) {
 		line(b, fmt.Sprintf("%-*s %-8s %s", nameWidth-typeWidth, "Name", "Type", "Values"))
 		sep := dashes(nameWidth-typeWidth) + "|" + dashes(8) + "|" + dashes(80)
 		line(b, sep)
-		span := s.span()
+		span := s.Span()
 		for i := range s.Metrics {
 			v := &s.Metrics[i]
 			var vals []string
 			for _, f := range v.MetricFields(span) {
-				vals = append(vals, f.Name+"="+v.format(f))
+				vals = append(vals, f.Name+"="+v.FormatField(f))
 			}
 			line(b, fmt.Sprintf("%-*s %-8s %s", nameWidth-typeWidth, fit(v.Name, nameWidth-typeWidth), v.Kind, strings.Join(vals, " ")))
 		}
@@ -104,7 +104,7 @@ func metricsColumns() []string {
 func WriteMetricsCSV(w io.Writer, s *Snapshot) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(metricsColumns())
-	span := s.span()
+	span := s.Span()
 	for i := range s.Metrics {
 		v := &s.Metrics[i]
 		row := make([]string, len(metricsColumns()))
@@ -175,7 +175,7 @@ type jsonCheck struct {
 // writeCustomJSON writes the "metrics", "checks" and "iterations" keys of the JSON result.
 func writeCustomJSON(out *jsonStream, s *Snapshot) {
 	out.raw(`,"metrics":{`)
-	span := s.span()
+	span := s.Span()
 	for i := range s.Metrics {
 		v := &s.Metrics[i]
 		if i > 0 {

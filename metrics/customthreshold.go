@@ -8,7 +8,7 @@ import (
 // named measures a threshold whose name is one of BuiltinMetrics or a custom
 // metric of s; ok is false for any other name (a request row).
 func (t Threshold) named(s *Snapshot) (actual float64, noData, ok bool) {
-	span := s.span()
+	span := s.Span()
 	switch t.Name {
 	case "http_req_duration", "http_reqs", "http_req_failed":
 		// k6's names for the aggregate: judged as an unnamed threshold, its rates in Locust's words.
