@@ -717,3 +717,34 @@ func TestParallelStatsRequestsShareOneSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// /stats/requests carries the custom metrics and checks, which the page shows under the requests.
+func TestStatsRequestsCustomMetrics(t *testing.T) {
+	f := newFake(t)
+	orders, err := f.stats.Metric("orders", metrics.Counter, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.stats.Recorder()
+	r.Add(orders, 2)
+	r.Add(orders, 3)
+	r.Check("status 200", true)
+	r.Check("status 200", false)
+	r.Flush()
+	ts := serve(t, f, Options{})
+	_, body := get(t, ts.URL+"/stats/requests")
+	var rep struct {
+		Metrics []metricRow `json:"metrics"`
+		Checks  []checkRow  `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(body), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Metrics) != 1 || rep.Metrics[0].Name != "orders" || rep.Metrics[0].Type != "counter" ||
+		rep.Metrics[0].Values[0] != (metricValue{"count", 5, "5"}) {
+		t.Errorf("metrics %+v", rep.Metrics)
+	}
+	if len(rep.Checks) != 1 || rep.Checks[0] != (checkRow{"status 200", 1, 1}) {
+		t.Errorf("checks %+v", rep.Checks)
+	}
+}
