@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -26,6 +27,29 @@ func newHist() *hdrhistogram.Histogram {
 // allows thousands of rows.
 func newPacked() *hdrhistogram.PackedHistogram {
 	return hdrhistogram.NewPacked(histLowest, histHighest, histSigFigs)
+}
+
+// quantiler is what percentileOf needs of a dense or sparse histogram.
+type quantiler interface {
+	TotalCount() int64
+	ValueAtPercentile(float64) int64
+}
+
+// percentileOf returns the value of nearest rank ceil(p/100 × count) in h (0
+// when empty), as the highest value equivalent to it, as hdrhistogram reports
+// values. The nearest rank is what keeps every percentile of a result merged
+// with itself, or with k copies of itself, unchanged; hdrhistogram's own rank
+// (p/100 × count rounded half up) does not: 13.3 of 14 values rounds to 13,
+// 26.6 of the 28 values of two copies rounds to 27, a different value.
+func percentileOf(h quantiler, p float64) int64 {
+	n := h.TotalCount()
+	if n == 0 {
+		return 0
+	}
+	// The small tolerance keeps a product like 0.95 × 20 at rank 19 despite float error.
+	rank := min(max(int64(math.Ceil(p*float64(n)/100-1e-9)), 1), n)
+	// hdrhistogram's rank of this percentile is rank + 0.5 rounded down: rank itself.
+	return h.ValueAtPercentile(100 * float64(rank) / float64(n))
 }
 
 // micros converts a duration to the histogram's unit, clamped into its range:

@@ -81,7 +81,9 @@ func (e *Entry) Median() time.Duration {
 }
 
 // Percentile returns the response time below which p percent (0-100) of the
-// requests finished, within 0.1%, clamped to [MinTime, MaxTime]; 0 when empty.
+// requests finished: the request of nearest rank ceil(p/100 × requests), within
+// 0.1%, clamped to [MinTime, MaxTime]; 0 when empty. The nearest rank keeps
+// percentiles exact when results are merged (see percentileOf).
 func (e *Entry) Percentile(p float64) time.Duration {
 	if e.Hist == nil || e.Hist.TotalCount() == 0 {
 		return 0
@@ -93,7 +95,7 @@ func (e *Entry) Percentile(p float64) time.Duration {
 	if p <= 0 {
 		return e.MinTime
 	}
-	d := time.Duration(e.Hist.ValueAtPercentile(p)) * time.Microsecond
+	d := time.Duration(percentileOf(e.Hist, p)) * time.Microsecond
 	return clampDur(d, e.MinTime, e.MaxTime)
 }
 

@@ -535,7 +535,7 @@ func (s *Stats) currentPercentiles(e *entry, nowSec int64, ps []float64) []time.
 		case p <= 0:
 			out[i] = lo
 		default:
-			out[i] = clampDur(time.Duration(h.ValueAtPercentile(p))*time.Microsecond, lo, hi)
+			out[i] = clampDur(time.Duration(percentileOf(h, p))*time.Microsecond, lo, hi)
 		}
 	}
 	return out
