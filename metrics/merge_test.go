@@ -12,9 +12,9 @@ import (
 
 // part is one segment of a test: its statistics, history and clock.
 type part struct {
-	s    *Stats
-	c    *clock
-	h    *History
+	s *Stats
+	c *clock
+	h *History
 }
 
 func newPart() *part {
