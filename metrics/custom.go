@@ -222,7 +222,6 @@ type customStats struct {
 	values     []MetricValue // by Metric.idx
 	checks     map[string]*CheckResult
 	checkOrder []string
-	iterations int64
 }
 
 // Metric registers the custom metric name of kind (isTime: a Trend of
@@ -282,7 +281,6 @@ func (c *customStats) clear() {
 	}
 	c.checks = map[string]*CheckResult{}
 	c.checkOrder = c.checkOrder[:0]
-	c.iterations = 0
 }
 
 // apply adds buffered custom samples; the caller holds mu.
@@ -315,7 +313,6 @@ func (c *customStats) copyInto(snap *Snapshot) {
 	for _, name := range c.checkOrder {
 		snap.Checks = append(snap.Checks, *c.checks[name])
 	}
-	snap.Iterations = c.iterations
 }
 
 // Add records value v of custom metric m (registered on this Recorder's Stats)
@@ -333,9 +330,13 @@ func (r *Recorder) Check(name string, passed bool) {
 	r.addCustom(customSample{check: name, v: v})
 }
 
-// Iteration counts one completed iteration (k6's iterations metric).
-func (r *Recorder) Iteration() {
-	r.iterations++
+// CountIterations makes f the source of the snapshots' Iterations (k6's
+// iterations metric): the engine counts them already, so they are read, not
+// recorded twice. f is called outside the lock and must be safe to call at any time.
+func (s *Stats) CountIterations(f func() int64) {
+	s.mu.Lock()
+	s.iterations = f
+	s.mu.Unlock()
 }
 
 func (r *Recorder) addCustom(sm customSample) {

@@ -20,7 +20,6 @@ type Recorder struct {
 	s          *Stats
 	buf        []sample
 	custom     []customSample // custom metric values and check outcomes
-	iterations int64
 	gen        uint64 // the Stats generation the buffered samples belong to
 	oldestNs   int64
 }
@@ -75,7 +74,6 @@ func (r *Recorder) dropBuffered(gen uint64) {
 	r.buf = r.buf[:0]
 	clear(r.custom)
 	r.custom = r.custom[:0]
-	r.iterations = 0
 	r.gen = gen
 }
 
@@ -86,11 +84,10 @@ func (r *Recorder) empty() bool {
 
 // Flush hands the buffered samples to the shared Stats.
 func (r *Recorder) Flush() {
-	if r.empty() && r.iterations == 0 {
+	if r.empty() {
 		return
 	}
-	r.s.apply(r.gen, r.buf, r.custom, r.iterations)
-	r.iterations = 0
+	r.s.apply(r.gen, r.buf, r.custom)
 	if len(r.custom) > 0 {
 		clear(r.custom)
 		r.custom = r.custom[:0]

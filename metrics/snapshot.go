@@ -23,7 +23,7 @@ type Snapshot struct {
 	Metrics []MetricValue
 	// Checks are the checks' outcomes, in the order they were first seen.
 	Checks []CheckResult
-	// Iterations counts the iterations completed (Recorder.Iteration).
+	// Iterations counts the iterations completed (see Stats.CountIterations).
 	Iterations int64
 }
 

@@ -80,6 +80,7 @@ type Stats struct {
 	errors     map[errorKey]*ErrorGroup
 	exceptions map[exceptionKey]*ExceptionGroup
 	custom     customStats
+	iterations func() int64 // see CountIterations
 }
 
 type entryKey struct{ method, name string }
@@ -188,7 +189,7 @@ func (s *Stats) Recorder() *Recorder {
 }
 
 // apply adds a recorder's buffered samples, unless they predate a reset.
-func (s *Stats) apply(gen uint64, buf []sample, custom []customSample, iterations int64) {
+func (s *Stats) apply(gen uint64, buf []sample, custom []customSample) {
 	var warning string
 	s.mu.Lock()
 	if gen == s.gen.Load() {
@@ -198,7 +199,6 @@ func (s *Stats) apply(gen uint64, buf []sample, custom []customSample, iteration
 			}
 		}
 		s.custom.apply(custom)
-		s.custom.iterations += iterations
 	}
 	s.mu.Unlock()
 	// Outside the lock: the callback may well ask for a snapshot.
@@ -442,7 +442,11 @@ func (s *Stats) Snapshot() *Snapshot {
 		snap.Exceptions = append(snap.Exceptions, *g)
 	}
 	s.custom.copyInto(snap)
+	iterations := s.iterations
 	s.mu.Unlock()
+	if iterations != nil {
+		snap.Iterations = iterations()
+	}
 
 	snap.shareSpan()
 	snap.sort()

@@ -143,6 +143,7 @@ func runCmd(args []string, over *runOverrides) int {
 		},
 	}
 	runner := engine.NewRunner(test, cfg)
+	stats.CountIterations(runner.Iterations)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
