@@ -131,13 +131,13 @@ func WriteMetricsCSV(w io.Writer, s *Snapshot) error {
 // (see MetricFields), and what merging needs besides (sum, the gauge's time,
 // a trend's sketch).
 type jsonMetric struct {
-	Type    string `json:"type"`
-	IsTime  bool   `json:"is_time,omitempty"`
+	Type    string
+	IsTime  bool
 	Fields  []MetricField
-	Adds    int64       `json:"adds"`
-	Sum     float64     `json:"sum"`
-	ValueAt *time.Time  `json:"value_at,omitempty"`
-	Sketch  *SketchJSON `json:"sketch,omitempty"`
+	Adds    int64
+	Sum     float64
+	ValueAt *time.Time
+	Sketch  *SketchJSON
 }
 
 // MarshalJSON writes k6's fields first, then the merge fields.

@@ -17,11 +17,11 @@ const (
 // and on Flush: call Flush before a long wait and when the user stops,
 // otherwise the last samples stay buffered.
 type Recorder struct {
-	s          *Stats
-	buf        []sample
-	custom     []customSample // custom metric values and check outcomes
-	gen        uint64 // the Stats generation the buffered samples belong to
-	oldestNs   int64
+	s        *Stats
+	buf      []sample
+	custom   []customSample // custom metric values and check outcomes
+	gen      uint64         // the Stats generation the buffered samples belong to
+	oldestNs int64
 }
 
 // sample is one request as recorded; kept small because 10,000 users each
