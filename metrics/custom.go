@@ -61,7 +61,9 @@ type Metric struct {
 	name   string
 	kind   MetricKind
 	isTime bool
-	idx    int // index of its value in customStats.values
+	idx    int       // index of its value in customStats.values
+	tags   Tags      // a sub-metric's selector (see SubMetric)
+	subs   []*Metric // its sub-metrics, fixed once users record
 }
 
 // Name is the metric's name.

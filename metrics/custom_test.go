@@ -291,3 +291,41 @@ func TestSketchAccuracyAndMerge(t *testing.T) {
 		t.Errorf("round trip: %v", err)
 	}
 }
+
+// Tagged values count in the metric and in each sub-metric whose tags they carry, which a
+// threshold names as k6 does: 'cart_value{region:eu}: p(95)<200'.
+func TestSubMetricsByTag(t *testing.T) {
+	s := New(Options{})
+	cart, _ := s.Metric("cart_value", Trend, false)
+	name, tags, ok, err := ParseSubMetric("cart_value{ region: eu }")
+	if err != nil || !ok || name != "cart_value" || tags["region"] != "eu" {
+		t.Fatalf("ParseSubMetric: %q %v %v %v", name, tags, ok, err)
+	}
+	eu, err := s.SubMetric(cart, tags)
+	if err != nil || eu.Name() != "cart_value{region:eu}" {
+		t.Fatalf("SubMetric: %v, %v", eu, err)
+	}
+	r := s.Recorder()
+	r.AddTagged(cart, 100, Tags{"region": "eu", "shop": "a"})
+	r.AddTagged(cart, 300, Tags{"region": "us"})
+	r.Add(cart, 500)
+	r.Flush()
+	snap := s.Snapshot()
+	if all, sub := snap.Metric("cart_value"), snap.Metric("cart_value{region:eu}"); all.Count != 3 || sub == nil || sub.Count != 1 || sub.Max != 100 {
+		t.Fatalf("metric %+v, sub-metric %+v", all, sub)
+	}
+	for expr, pass := range map[string]bool{"cart_value{region:eu}: p(95)<200": true, "'cart_value{ region: eu }': max<=100": true, "cart_value: p(95)<200": false} {
+		th, err := ParseThreshold(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := th.Evaluate(snap); v.Passed != pass {
+			t.Errorf("%s: passed %v (%v)", expr, v.Passed, v.Actual)
+		}
+	}
+	for _, bad := range []string{"x{region}", "x{a:b"} {
+		if _, _, _, err := ParseSubMetric(bad); err == nil {
+			t.Errorf("ParseSubMetric(%q) accepted", bad)
+		}
+	}
+}

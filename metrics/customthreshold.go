@@ -39,7 +39,7 @@ func (t Threshold) named(s *Snapshot) (actual float64, noData, ok bool) {
 		}
 		return float64(s.Iterations), false, true
 	}
-	m := s.Metric(t.Name)
+	m := s.Metric(canonicalMetricName(t.Name))
 	if m == nil {
 		return 0, false, false
 	}
@@ -70,7 +70,7 @@ func (v *MetricValue) measure(t Threshold, span time.Duration) (float64, bool) {
 // 'cache_hit: rate>0.9', 'queue_depth: value<10'). Other names pass.
 func (s *Stats) CheckThreshold(t Threshold) error {
 	s.mu.Lock()
-	m := s.custom.byName[t.Name]
+	m := s.custom.byName[canonicalMetricName(t.Name)]
 	s.mu.Unlock()
 	if m == nil {
 		return nil
@@ -90,4 +90,13 @@ func (s *Stats) CheckThreshold(t Threshold) error {
 		names = append(names, f.Name)
 	}
 	return fmt.Errorf("bad threshold %q: %s is a %s, which has %v", t.Expr, m.name, m.kind, names)
+}
+
+// canonicalMetricName writes a sub-metric's selector as SubMetricName does, so that
+// 'cart_value{ region: eu }' finds cart_value{region:eu}.
+func canonicalMetricName(name string) string {
+	if base, tags, ok, err := ParseSubMetric(name); ok && err == nil {
+		return SubMetricName(base, tags)
+	}
+	return name
 }
