@@ -246,6 +246,14 @@ func TestThresholdsOnCustomAndBuiltinMetrics(t *testing.T) {
 			t.Errorf("%s: passed %v (measured %v, no data %v), want %v", tt.expr, v.Passed, v.Actual, v.NoData, tt.pass)
 		}
 	}
+	// Values that are not response times print bare.
+	for expr, want := range map[string]string{"cache_hit: rate>0.9": "✗ cache_hit: rate>0.9 (cache_hit): 0.5", "cart_value: p(95)<100": "✗ cart_value: p(95)<100 (cart_value): 120",
+		"http_req_duration: p(95)<1": "✗ http_req_duration: p(95)<1 (http_req_duration): 10ms", "checks: rate>0.6": "✗ checks: rate>0.6 (checks): 0.5"} {
+		th, _ := ParseThreshold(expr)
+		if got := th.Evaluate(snap).String(); got != want {
+			t.Errorf("verdict %q, want %q", got, want)
+		}
+	}
 	for expr, ok := range map[string]bool{"orders: p(95)<1": false, "cache_hit: value<1": false, "cart_value: p(99.9)<1": true, "cart_value: med<1": true, "/x: p95<1": true} {
 		th, err := ParseThreshold(expr)
 		if err != nil {

@@ -6,8 +6,9 @@ import (
 )
 
 // named measures a threshold whose name is one of BuiltinMetrics or a custom
-// metric of s; ok is false for any other name (a request row).
-func (t Threshold) named(s *Snapshot) (actual float64, noData, ok bool) {
+// metric of s; ok is false for any other name (a request row). plain says the
+// value is not a response time.
+func (t Threshold) named(s *Snapshot) (actual float64, noData, plain, ok bool) {
 	span := s.Span()
 	switch t.Name {
 	case "http_req_duration", "http_reqs", "http_req_failed":
@@ -21,30 +22,30 @@ func (t Threshold) named(s *Snapshot) (actual float64, noData, ok bool) {
 			u.Metric = "rps"
 		}
 		v := u.Evaluate(s)
-		return v.Actual, v.NoData, true
+		return v.Actual, v.NoData, t.Metric == "rate", true
 	case "checks":
 		rate, passes, fails := s.ChecksRate()
 		switch t.Metric {
 		case "passes":
-			return float64(passes), false, true
+			return float64(passes), false, true, true
 		case "fails":
-			return float64(fails), false, true
+			return float64(fails), false, true, true
 		case "count":
-			return float64(passes + fails), false, true
+			return float64(passes + fails), false, true, true
 		}
-		return rate, passes+fails == 0, true
+		return rate, passes+fails == 0, true, true
 	case "iterations":
 		if t.Metric == "rate" {
-			return float64(s.Iterations) / max(span.Seconds(), 1), false, true
+			return float64(s.Iterations) / max(span.Seconds(), 1), false, true, true
 		}
-		return float64(s.Iterations), false, true
+		return float64(s.Iterations), false, true, true
 	}
 	m := s.Metric(canonicalMetricName(t.Name))
 	if m == nil {
-		return 0, false, false
+		return 0, false, false, false
 	}
 	x, ok := m.measure(t, span)
-	return x, !ok, true
+	return x, !ok, !m.IsTime, true
 }
 
 // measure reads the value t asks of a custom metric; ok is false without

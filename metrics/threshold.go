@@ -208,14 +208,16 @@ type Verdict struct {
 	NoData bool
 	// Passed tells whether the threshold held.
 	Passed bool
+	// plain marks a value that is not a response time (a custom metric's, a rate), printed bare.
+	plain bool
 }
 
 // Evaluate judges t against the result in s. A name that is a custom metric or
 // one of BuiltinMetrics judges that metric; any other names a request row.
 func (t Threshold) Evaluate(s *Snapshot) Verdict {
 	v := Verdict{Threshold: t}
-	if actual, noData, ok := t.named(s); ok {
-		v.Actual, v.NoData = actual, noData
+	if actual, noData, plain, ok := t.named(s); ok {
+		v.Actual, v.NoData, v.plain = actual, noData, plain
 		v.Passed = !noData && t.holds(actual)
 		return v
 	}
@@ -305,7 +307,13 @@ func EvaluateAll(ts []Threshold, s *Snapshot) (vs []Verdict, passed bool) {
 // Measured formats Actual in the unit of the metric: "183.2ms", "0.4ms", "2.5%", "812.3/s".
 func (v Verdict) Measured() string {
 	if v.NoData {
+		if v.plain {
+			return "no values"
+		}
 		return "no requests"
+	}
+	if v.plain {
+		return strconv.FormatFloat(round(v.Actual, 4), 'f', -1, 64)
 	}
 	return formatMetric(v.Metric, v.Actual)
 }
