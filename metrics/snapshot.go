@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -283,4 +284,41 @@ func (s *Snapshot) AddDropped(n int64) {
 	}
 	s.Errors = append(s.Errors, ErrorGroup{Name: DroppedName, Error: DroppedError, Occurrences: n, LastSeen: s.Now})
 	sort.SliceStable(s.Errors, func(i, j int) bool { return s.Errors[i].Occurrences > s.Errors[j].Occurrences })
+}
+
+// sort orders rows as Locust does (name, then method), errors and exceptions
+// by how often they happened.
+func (snap *Snapshot) sort() {
+	slices.SortFunc(snap.Entries, func(a, b Entry) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Method, b.Method)
+	})
+	slices.SortFunc(snap.Errors, func(a, b ErrorGroup) int {
+		switch {
+		case a.Occurrences != b.Occurrences:
+			if a.Occurrences > b.Occurrences {
+				return -1
+			}
+			return 1
+		case a.Name != b.Name:
+			return strings.Compare(a.Name, b.Name)
+		case a.Method != b.Method:
+			return strings.Compare(a.Method, b.Method)
+		}
+		return strings.Compare(a.Error, b.Error)
+	})
+	slices.SortFunc(snap.Exceptions, func(a, b ExceptionGroup) int {
+		switch {
+		case a.Count != b.Count:
+			if a.Count > b.Count {
+				return -1
+			}
+			return 1
+		case a.Message != b.Message:
+			return strings.Compare(a.Message, b.Message)
+		}
+		return strings.Compare(a.Traceback, b.Traceback)
+	})
 }
