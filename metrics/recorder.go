@@ -88,7 +88,10 @@ func (r *Recorder) Flush() {
 		return
 	}
 	r.s.apply(r.gen, r.buf, r.custom)
-	if len(r.custom) > 0 {
+	switch {
+	case cap(r.custom) <= 4:
+		r.custom = nil // as the request buffer below: a user adding a value now and then holds none
+	default:
 		clear(r.custom)
 		r.custom = r.custom[:0]
 	}
