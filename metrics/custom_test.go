@@ -337,3 +337,18 @@ func TestSubMetricsByTag(t *testing.T) {
 		}
 	}
 }
+
+// Adding a value is as cheap as recording a request: buffered per user, nothing allocated
+// once the buffer has grown.
+func TestAddAllocatesNothing(t *testing.T) {
+	s := New(Options{})
+	m, _ := s.Metric("t", Trend, false)
+	r := s.Recorder()
+	for i := range 1000 {
+		r.Add(m, float64(i%50))
+		r.Check("ok", true)
+	}
+	if a := testing.AllocsPerRun(2000, func() { r.Add(m, 7); r.Check("ok", true) }); a > 0.05 {
+		t.Errorf("%.2f allocations per Add and Check", a)
+	}
+}
