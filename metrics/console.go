@@ -19,7 +19,8 @@ const (
 )
 
 // WriteSummary writes Locust's end-of-run tables: requests, response time
-// percentiles and, when anything failed, the error report. Rates are over
+// percentiles, the custom metrics and checks when there are any and, when
+// anything failed, the error report. Rates are over
 // the whole run, as Locust prints them at exit.
 func WriteSummary(w io.Writer, s *Snapshot) {
 	var b strings.Builder
@@ -27,6 +28,7 @@ func WriteSummary(w io.Writer, s *Snapshot) {
 	b.WriteString("\n")
 	writePercentileTable(&b, s)
 	b.WriteString("\n")
+	writeCustomTables(&b, s)
 	if len(s.Errors) > 0 {
 		writeErrorReport(&b, s)
 	}

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -28,6 +29,29 @@ func newPacked() *hdrhistogram.PackedHistogram {
 	return hdrhistogram.NewPacked(histLowest, histHighest, histSigFigs)
 }
 
+// quantiler is what percentileOf needs of a dense or sparse histogram.
+type quantiler interface {
+	TotalCount() int64
+	ValueAtPercentile(float64) int64
+}
+
+// percentileOf returns the value of nearest rank ceil(p/100 × count) in h (0
+// when empty), as the highest value equivalent to it, as hdrhistogram reports
+// values. The nearest rank is what keeps every percentile of a result merged
+// with itself, or with k copies of itself, unchanged; hdrhistogram's own rank
+// (p/100 × count rounded half up) does not: 13.3 of 14 values rounds to 13,
+// 26.6 of the 28 values of two copies rounds to 27, a different value.
+func percentileOf(h quantiler, p float64) int64 {
+	n := h.TotalCount()
+	if n == 0 {
+		return 0
+	}
+	// The small tolerance keeps a product like 0.95 × 20 at rank 19 despite float error.
+	rank := min(max(int64(math.Ceil(p*float64(n)/100-1e-9)), 1), n)
+	// hdrhistogram's rank of this percentile is rank + 0.5 rounded down: rank itself.
+	return h.ValueAtPercentile(100 * float64(rank) / float64(n))
+}
+
 // micros converts a duration to the histogram's unit, clamped into its range:
 // a 20-minute request still counts, as a 10-minute one (min and max are kept
 // exactly elsewhere).
@@ -43,55 +67,45 @@ func micros(d time.Duration) int64 {
 }
 
 // HistogramJSON is the mergeable form of a latency histogram in the JSON
-// result. It is hdrhistogram's Export() snapshot (lowest and highest trackable
-// value, significant figures, the counts array) with values in microseconds,
-// made compact the way HdrHistogram's V2 wire format is: in Counts, a negative
-// number -n stands for n consecutive zero counts, and trailing zeros are left
-// out. Expanding the runs gives the Export() counts, which hdrhistogram.Import
-// turns back into the same histogram, so results from many machines merge
-// without loss.
+// result: the geometry (lowest and highest trackable value, significant
+// figures, values in microseconds) and, in Buckets, every populated bucket as
+// [value, count], value ascending, where value is the lowest value the bucket
+// holds. Recording each count at its value into a histogram of the same
+// geometry rebuilds the same histogram, so results from many machines merge
+// without loss. Its size follows the buckets in use, not the geometry.
+//
+// Counts is the older form (result version 1): hdrhistogram's Export() counts,
+// where a negative number -n stands for n consecutive zero counts and trailing
+// zeros are left out. It is still read, never written.
 type HistogramJSON struct {
-	Lowest  int64   `json:"lowest"`
-	Highest int64   `json:"highest"`
-	SigFigs int64   `json:"sigfigs"`
-	Unit    string  `json:"unit"`
-	Counts  []int64 `json:"counts"`
+	Lowest  int64      `json:"lowest"`
+	Highest int64      `json:"highest"`
+	SigFigs int64      `json:"sigfigs"`
+	Unit    string     `json:"unit"`
+	Buckets [][2]int64 `json:"buckets,omitempty"`
+	Counts  []int64    `json:"counts,omitempty"`
 }
 
 // EncodeHistogram returns the JSON form of h (nil for a nil h).
-func EncodeHistogram(h *hdrhistogram.Histogram) *HistogramJSON {
+func EncodeHistogram(h *hdrhistogram.PackedHistogram) *HistogramJSON {
 	if h == nil {
 		return nil
 	}
-	ex := h.Export()
-	counts := ex.Counts
-	for len(counts) > 0 && counts[len(counts)-1] == 0 {
-		counts = counts[:len(counts)-1]
-	}
-	out := make([]int64, 0, 16)
-	var zeros int64
-	for _, c := range counts {
-		if c == 0 {
-			zeros++
-			continue
-		}
-		if zeros > 0 {
-			out = append(out, -zeros)
-			zeros = 0
-		}
-		out = append(out, c)
-	}
-	return &HistogramJSON{
-		Lowest:  ex.LowestTrackableValue,
-		Highest: ex.HighestTrackableValue,
-		SigFigs: ex.SignificantFigures,
+	j := &HistogramJSON{
+		Lowest:  h.LowestTrackableValue(),
+		Highest: h.HighestTrackableValue(),
+		SigFigs: h.SignificantFigures(),
 		Unit:    "us",
-		Counts:  out,
+		Buckets: make([][2]int64, 0, h.Populated()),
 	}
+	for v, c := range h.ForEachBucket {
+		j.Buckets = append(j.Buckets, [2]int64{v, c})
+	}
+	return j
 }
 
 // DecodeHistogram rebuilds the histogram EncodeHistogram described.
-func DecodeHistogram(j *HistogramJSON) (*hdrhistogram.Histogram, error) {
+func DecodeHistogram(j *HistogramJSON) (*hdrhistogram.PackedHistogram, error) {
 	if j == nil {
 		return nil, fmt.Errorf("decode histogram: missing")
 	}
@@ -106,11 +120,31 @@ func DecodeHistogram(j *HistogramJSON) (*hdrhistogram.Histogram, error) {
 	if err := geom.Validate(); err != nil {
 		return nil, fmt.Errorf("decode histogram: %w", err)
 	}
+	if j.Counts != nil {
+		return decodeCounts(geom, j.Counts)
+	}
+	p := hdrhistogram.NewPacked(j.Lowest, j.Highest, int(j.SigFigs))
+	prev := int64(-1)
+	for _, b := range j.Buckets {
+		v, c := b[0], b[1]
+		if v <= prev || c <= 0 {
+			return nil, fmt.Errorf("decode histogram: bucket [%d, %d]: want values ascending and counts above 0", v, c)
+		}
+		prev = v
+		if err := p.RecordValues(v, c); err != nil {
+			return nil, fmt.Errorf("decode histogram: bucket [%d, %d]: %w", v, c, err)
+		}
+	}
+	return p, nil
+}
+
+// decodeCounts reads the version 1 form, Export()'s counts with zero runs.
+func decodeCounts(geom *hdrhistogram.Snapshot, compact []int64) (*hdrhistogram.PackedHistogram, error) {
 	// The geometry bounds the expansion, so a forged zero run cannot make us
 	// allocate more than the histogram itself needs.
 	size := len(hdrhistogram.Import(geom).Export().Counts)
 	counts := make([]int64, 0, size)
-	for _, c := range j.Counts {
+	for _, c := range compact {
 		if c >= 0 {
 			counts = append(counts, c)
 		} else {
@@ -127,5 +161,7 @@ func DecodeHistogram(j *HistogramJSON) (*hdrhistogram.Histogram, error) {
 	if err := geom.Validate(); err != nil {
 		return nil, fmt.Errorf("decode histogram: %w", err)
 	}
-	return hdrhistogram.Import(geom), nil
+	p := hdrhistogram.NewPacked(geom.LowestTrackableValue, geom.HighestTrackableValue, int(geom.SignificantFigures))
+	_ = p.MergeFrom(hdrhistogram.Import(geom))
+	return p, nil
 }

@@ -251,7 +251,7 @@ func (s *Stats) historyRows(now time.Time, users int, perName bool) ([]HistoryRo
 		for _, e := range s.entries {
 			r := e.historyRow(now, users, nowNs, startNs)
 			if e.requests > 0 {
-				r.Median = clampDur(time.Duration(e.packed.ValueAtPercentile(50))*time.Microsecond, e.minTime, e.maxTime)
+				r.Median = clampDur(time.Duration(percentileOf(e.packed, 50))*time.Microsecond, e.minTime, e.maxTime)
 				r.Current = s.currentPercentiles(e, nowSec, Percentiles)
 			}
 			rows = append(rows, r)
@@ -266,7 +266,7 @@ func (s *Stats) historyRows(now time.Time, users int, perName bool) ([]HistoryRo
 	t := s.total.historyRow(now, users, nowNs, startNs)
 	t.Method, t.Name = "", "Aggregated"
 	if s.total.requests > 0 {
-		t.Median = clampDur(time.Duration(s.total.dense.ValueAtPercentile(50))*time.Microsecond, s.total.minTime, s.total.maxTime)
+		t.Median = clampDur(time.Duration(percentileOf(s.total.dense, 50))*time.Microsecond, s.total.minTime, s.total.maxTime)
 		t.Current = s.currentPercentiles(nil, nowSec, Percentiles)
 	}
 	return append(rows, t), s.gen.Load()

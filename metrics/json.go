@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -12,8 +13,8 @@ import (
 )
 
 // jsonVersion is the "version" of the JSON result; bump it when a field
-// changes meaning.
-const jsonVersion = 1
+// changes meaning. Version 2 writes histograms as buckets (see HistogramJSON).
+const jsonVersion = 2
 
 type jsonResult struct {
 	Version    int             `json:"version"`
@@ -112,72 +113,99 @@ func (m *percentileMap) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// resultKeys are the top-level keys WriteJSON owns; extra keys must not use them.
+var resultKeys = []string{"version", "start", "end", "duration_s", "entries", "total", "errors", "exceptions", "metrics", "checks", "iterations"}
+
 // WriteJSON writes the whole result as one JSON object: the run's span, every
 // row with its percentiles and mergeable histogram (see HistogramJSON), the
-// aggregate, errors and exceptions; the extra keys (users, thresholds, ...)
-// are added at the top level and must not collide with those.
+// aggregate, errors, exceptions, custom metrics and checks; the extra keys
+// (users, thresholds, ...) follow, sorted, and must not collide with those.
+// It streams: one row is encoded at a time, so its memory does not grow with
+// the number of rows.
 func WriteJSON(w io.Writer, s *Snapshot, extra map[string]any) error {
-	res := jsonResult{
-		Version:    jsonVersion,
-		Start:      s.Start.UTC(),
-		End:        s.Now.UTC(),
-		DurationS:  round(s.Now.Sub(s.Start).Seconds(), 3),
-		Entries:    make([]jsonEntry, 0, len(s.Entries)),
-		Total:      toJSONEntry(&s.Total, s.Now),
-		Errors:     make([]jsonError, 0, len(s.Errors)),
-		Exceptions: make([]jsonException, 0, len(s.Exceptions)),
-	}
-	for i := range s.Entries {
-		res.Entries = append(res.Entries, toJSONEntry(&s.Entries[i], s.Now))
-	}
-	for _, g := range s.Errors {
-		g.FirstSeen, g.LastSeen = g.FirstSeen.UTC(), g.LastSeen.UTC()
-		res.Errors = append(res.Errors, jsonError(g))
-	}
-	for _, g := range s.Exceptions {
-		res.Exceptions = append(res.Exceptions, jsonException{g.Count, g.Message, g.Traceback, g.Nodes})
-	}
-	body, err := json.Marshal(res)
-	if err != nil {
-		return fmt.Errorf("encode result: %w", err)
-	}
-	if len(extra) > 0 {
-		if body, err = mergeKeys(body, extra); err != nil {
-			return err
-		}
-	}
-	body = append(body, '\n')
-	_, err = w.Write(body)
-	return err
-}
-
-// mergeKeys appends extra's keys, sorted, to the JSON object in body.
-func mergeKeys(body []byte, extra map[string]any) ([]byte, error) {
-	var own map[string]json.RawMessage
-	if err := json.Unmarshal(body, &own); err != nil {
-		return nil, err
-	}
 	keys := make([]string, 0, len(extra))
 	for k := range extra {
-		if _, ok := own[k]; ok {
-			return nil, fmt.Errorf("encode result: extra key %q collides with a result field", k)
+		if slices.Contains(resultKeys, k) {
+			return fmt.Errorf("encode result: extra key %q collides with a result field", k)
 		}
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	out := body[:len(body)-1] // drop the closing brace
-	for _, k := range keys {
-		v, err := json.Marshal(extra[k])
-		if err != nil {
-			return nil, fmt.Errorf("encode result: extra key %q: %w", k, err)
+	out := &jsonStream{w: bufio.NewWriterSize(w, 64<<10)}
+	out.raw(`{"version":` + strconv.Itoa(jsonVersion))
+	out.field("start", s.Start.UTC())
+	out.field("end", s.Now.UTC())
+	out.field("duration_s", round(s.Now.Sub(s.Start).Seconds(), 3))
+	out.raw(`,"entries":[`)
+	for i := range s.Entries {
+		if i > 0 {
+			out.raw(",")
 		}
-		kb, _ := json.Marshal(k)
-		out = append(out, ',')
-		out = append(out, kb...)
-		out = append(out, ':')
-		out = append(out, v...)
+		out.value(toJSONEntry(&s.Entries[i], s.Now))
 	}
-	return append(out, '}'), nil
+	out.raw("]")
+	out.field("total", toJSONEntry(&s.Total, s.Now))
+	out.raw(`,"errors":[`)
+	for i, g := range s.Errors {
+		if i > 0 {
+			out.raw(",")
+		}
+		g.FirstSeen, g.LastSeen = g.FirstSeen.UTC(), g.LastSeen.UTC()
+		out.value(jsonError(g))
+	}
+	out.raw(`],"exceptions":[`)
+	for i, g := range s.Exceptions {
+		if i > 0 {
+			out.raw(",")
+		}
+		out.value(jsonException{g.Count, g.Message, g.Traceback, g.Nodes})
+	}
+	out.raw("]")
+	writeCustomJSON(out, s)
+	for _, k := range keys {
+		out.field(k, extra[k])
+	}
+	out.raw("}\n")
+	if out.err != nil {
+		return fmt.Errorf("encode result: %w", out.err)
+	}
+	if err := out.w.Flush(); err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	return nil
+}
+
+// jsonStream writes a JSON document piece by piece and keeps the first error.
+type jsonStream struct {
+	w   *bufio.Writer
+	err error
+}
+
+func (j *jsonStream) raw(s string) {
+	if j.err == nil {
+		_, j.err = j.w.WriteString(s)
+	}
+}
+
+func (j *jsonStream) value(v any) {
+	if j.err != nil {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		j.err = err
+		return
+	}
+	_, j.err = j.w.Write(b)
+}
+
+// field writes ,"key":value.
+func (j *jsonStream) field(key string, v any) {
+	kb, _ := json.Marshal(key)
+	j.raw(",")
+	j.raw(string(kb))
+	j.raw(":")
+	j.value(v)
 }
 
 func toJSONEntry(e *Entry, now time.Time) jsonEntry {
@@ -234,13 +262,16 @@ func ReadJSON(r io.Reader) (*Snapshot, map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(body, &res); err != nil {
 		return nil, nil, fmt.Errorf("read result: %w", err)
 	}
-	if res.Version != jsonVersion {
-		return nil, nil, fmt.Errorf("read result: version %d, want %d", res.Version, jsonVersion)
-	}
-	for _, k := range []string{"version", "start", "end", "duration_s", "entries", "total", "errors", "exceptions"} {
-		delete(all, k)
+	if res.Version != 1 && res.Version != jsonVersion {
+		return nil, nil, fmt.Errorf("read result: version %d, want 1 or %d", res.Version, jsonVersion)
 	}
 	s := &Snapshot{Start: res.Start, Now: res.End}
+	if err := readCustomJSON(all, s); err != nil {
+		return nil, nil, fmt.Errorf("read result: %w", err)
+	}
+	for _, k := range resultKeys {
+		delete(all, k)
+	}
 	for i := range res.Entries {
 		e, err := fromJSONEntry(&res.Entries[i], s.Start)
 		if err != nil {
@@ -257,6 +288,7 @@ func ReadJSON(r io.Reader) (*Snapshot, map[string]json.RawMessage, error) {
 	for _, g := range res.Exceptions {
 		s.Exceptions = append(s.Exceptions, ExceptionGroup{g.Count, g.Message, g.Traceback, g.Nodes})
 	}
+	s.shareSpan()
 	s.sort()
 	return s, all, nil
 }

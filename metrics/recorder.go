@@ -19,7 +19,8 @@ const (
 type Recorder struct {
 	s        *Stats
 	buf      []sample
-	gen      uint64 // the Stats generation the buffered samples belong to
+	custom   []customSample // custom metric values and check outcomes
+	gen      uint64         // the Stats generation the buffered samples belong to
 	oldestNs int64
 }
 
@@ -37,12 +38,10 @@ type sample struct {
 // failed and is grouped by (method, name, errMsg).
 func (r *Recorder) Record(method, name string, end time.Time, elapsed time.Duration, size int64, errMsg string) {
 	if g := r.s.gen.Load(); g != r.gen {
-		// Stats were reset: what is buffered belongs to the cleared run.
-		r.buf = r.buf[:0]
-		r.gen = g
+		r.dropBuffered(g)
 	}
 	endNs := end.UnixNano()
-	if len(r.buf) == 0 {
+	if r.empty() {
 		r.oldestNs = endNs
 	}
 	if len(r.buf) == cap(r.buf) {
@@ -70,12 +69,32 @@ func (r *Recorder) grow() {
 	r.buf = buf
 }
 
+// dropBuffered forgets what is buffered: Stats were reset, and it belongs to the cleared run.
+func (r *Recorder) dropBuffered(gen uint64) {
+	r.buf = r.buf[:0]
+	clear(r.custom)
+	r.custom = r.custom[:0]
+	r.gen = gen
+}
+
+// empty tells whether nothing is buffered.
+func (r *Recorder) empty() bool {
+	return len(r.buf) == 0 && len(r.custom) == 0
+}
+
 // Flush hands the buffered samples to the shared Stats.
 func (r *Recorder) Flush() {
-	if len(r.buf) == 0 {
+	if r.empty() {
 		return
 	}
-	r.s.apply(r.gen, r.buf)
+	r.s.apply(r.gen, r.buf, r.custom)
+	switch {
+	case cap(r.custom) <= 4:
+		r.custom = nil // as the request buffer below: a user adding a value now and then holds none
+	default:
+		clear(r.custom)
+		r.custom = r.custom[:0]
+	}
 	if cap(r.buf) <= 4 {
 		// A user that flushes this often waits between requests: it holds no buffer while it
 		// waits, which at 10,000 idle users is 3 MB of heap.

@@ -3,6 +3,8 @@ package metrics
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -211,4 +213,57 @@ func TestFit(t *testing.T) {
 			t.Errorf("fit(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
 		}
 	}
+}
+
+// manyRows returns statistics with n rows of varied latencies, as a run over many URLs.
+func manyRows(n int) *Stats {
+	s := New(Options{MaxNames: n})
+	r := s.Recorder()
+	now := time.Now()
+	for i := range n {
+		for k := range 20 {
+			r.Record("GET", fmt.Sprintf("/item?n=%d", i), now, time.Duration(1+k*k*(i%97+1))*time.Millisecond, 100, "")
+		}
+	}
+	r.Flush()
+	return s
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var a, b runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&a)
+	f()
+	runtime.ReadMemStats(&b)
+	return b.TotalAlloc - a.TotalAlloc
+}
+
+// With thousands of names a snapshot costs what its rows hold, not a dense histogram
+// (172 KB) each, and the JSON result is streamed: writing it allocates a small multiple of
+// its own size, not copies of the whole document.
+func TestManyRowsStaySmall(t *testing.T) {
+	const rows = 2000
+	s := manyRows(rows)
+	dense := uint64(newHist().ByteSize())
+	var snap *Snapshot
+	if got := allocated(func() { snap = s.Snapshot() }); got > rows*dense/10 {
+		t.Errorf("a snapshot of %d rows allocated %d KB, a tenth of a dense histogram per row is %d KB", rows, got>>10, rows*dense/10>>10)
+	}
+	var out countingWriter
+	got := allocated(func() {
+		if err := WriteJSON(&out, snap, map[string]any{"run": map[string]any{"users": 10}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if got > 3*out.n+1<<20 {
+		t.Errorf("writing a %d KB JSON result allocated %d KB (want at most 3x its size)", out.n>>10, got>>10)
+	}
+}
+
+type countingWriter struct{ n uint64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += uint64(len(p))
+	return len(p), nil
 }

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,6 +20,12 @@ type Snapshot struct {
 	Errors []ErrorGroup
 	// Exceptions are the script error groups, most frequent first.
 	Exceptions []ExceptionGroup
+	// Metrics are the custom metrics, by name.
+	Metrics []MetricValue
+	// Checks are the checks' outcomes, in the order they were first seen.
+	Checks []CheckResult
+	// Iterations counts the iterations completed (see Stats.CountIterations).
+	Iterations int64
 }
 
 // Entry is one row of statistics: a (method, name) pair, or the aggregate.
@@ -36,8 +43,14 @@ type Entry struct {
 	CurrentRPS, CurrentFailPerSec float64
 	// Start is the run's start (Snapshot.Start), the origin of RPS.
 	Start time.Time
-	// Hist holds the latencies in microseconds; the entry's own copy.
-	Hist *hdrhistogram.Histogram
+	// End closes the span every row's rates are over: the run's last request (the
+	// Aggregated row's LastRequest), so that the rows' rates add up to the aggregate's.
+	// Zero means the row's own last request.
+	End time.Time
+	// Hist holds the latencies in microseconds; the entry's own copy. It is sparse
+	// (its size follows the buckets in use), so that a snapshot of thousands of rows
+	// stays small.
+	Hist *hdrhistogram.PackedHistogram
 }
 
 // ErrorGroup counts the failures of one (method, name) with one message.
@@ -69,7 +82,9 @@ func (e *Entry) Median() time.Duration {
 }
 
 // Percentile returns the response time below which p percent (0-100) of the
-// requests finished, within 0.1%, clamped to [MinTime, MaxTime]; 0 when empty.
+// requests finished: the request of nearest rank ceil(p/100 × requests), within
+// 0.1%, clamped to [MinTime, MaxTime]; 0 when empty. The nearest rank keeps
+// percentiles exact when results are merged (see percentileOf).
 func (e *Entry) Percentile(p float64) time.Duration {
 	if e.Hist == nil || e.Hist.TotalCount() == 0 {
 		return 0
@@ -81,7 +96,7 @@ func (e *Entry) Percentile(p float64) time.Duration {
 	if p <= 0 {
 		return e.MinTime
 	}
-	d := time.Duration(e.Hist.ValueAtPercentile(p)) * time.Microsecond
+	d := time.Duration(percentileOf(e.Hist, p)) * time.Microsecond
 	return clampDur(d, e.MinTime, e.MaxTime)
 }
 
@@ -94,8 +109,9 @@ func (e *Entry) AvgSize() float64 {
 }
 
 // RPS is the request rate over the whole run, as Locust's total_rps: requests divided by
-// the seconds from Start to the row's last request (to now before any), at least one second.
-// Ending at the last request keeps the drain, teardown and reporting after the load out of it.
+// the seconds from Start to End, the run's last request (to now before any), at least one
+// second. Every row shares that span, so the rows add up to the Aggregated row; ending at
+// the last request keeps the drain, teardown and reporting after the load out of it.
 func (e *Entry) RPS(now time.Time) float64 {
 	return perSecond(e.Requests, e.Start, e.end(now))
 }
@@ -106,10 +122,23 @@ func (e *Entry) FailPerSec(now time.Time) float64 {
 }
 
 func (e *Entry) end(now time.Time) time.Time {
-	if !e.LastRequest.IsZero() && e.LastRequest.Before(now) {
-		return e.LastRequest
+	last := e.End
+	if last.IsZero() {
+		last = e.LastRequest
+	}
+	if !last.IsZero() && last.Before(now) {
+		return last
 	}
 	return now
+}
+
+// shareSpan gives every row the run's start and end, the span of all rates.
+func (s *Snapshot) shareSpan() {
+	end := s.Total.LastRequest
+	for i := range s.Entries {
+		s.Entries[i].Start, s.Entries[i].End = s.Start, end
+	}
+	s.Total.Start, s.Total.End = s.Start, end
 }
 
 func perSecond(n int64, start, end time.Time) float64 {
@@ -153,10 +182,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	}
 	s.Total.merge(&o.Total)
 	s.Total.Method, s.Total.Name = "", "Aggregated"
-	for i := range s.Entries {
-		s.Entries[i].Start = s.Start
-	}
-	s.Total.Start = s.Start
+	s.shareSpan()
 
 	errs := make(map[errorKey]int, len(s.Errors))
 	for i, g := range s.Errors {
@@ -190,6 +216,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 		m.Count += g.Count
 		m.Nodes = joinNodes(m.Nodes, g.Nodes)
 	}
+	s.mergeCustom(o)
 	s.sort()
 }
 
@@ -215,7 +242,7 @@ func (e *Entry) merge(o *Entry) {
 	case e.Hist == nil:
 		e.Hist = o.Hist.Clone()
 	default:
-		e.Hist.Merge(o.Hist)
+		_ = e.Hist.Merge(o.Hist)
 	}
 }
 
@@ -257,4 +284,41 @@ func (s *Snapshot) AddDropped(n int64) {
 	}
 	s.Errors = append(s.Errors, ErrorGroup{Name: DroppedName, Error: DroppedError, Occurrences: n, LastSeen: s.Now})
 	sort.SliceStable(s.Errors, func(i, j int) bool { return s.Errors[i].Occurrences > s.Errors[j].Occurrences })
+}
+
+// sort orders rows as Locust does (name, then method), errors and exceptions
+// by how often they happened.
+func (snap *Snapshot) sort() {
+	slices.SortFunc(snap.Entries, func(a, b Entry) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Method, b.Method)
+	})
+	slices.SortFunc(snap.Errors, func(a, b ErrorGroup) int {
+		switch {
+		case a.Occurrences != b.Occurrences:
+			if a.Occurrences > b.Occurrences {
+				return -1
+			}
+			return 1
+		case a.Name != b.Name:
+			return strings.Compare(a.Name, b.Name)
+		case a.Method != b.Method:
+			return strings.Compare(a.Method, b.Method)
+		}
+		return strings.Compare(a.Error, b.Error)
+	})
+	slices.SortFunc(snap.Exceptions, func(a, b ExceptionGroup) int {
+		switch {
+		case a.Count != b.Count:
+			if a.Count > b.Count {
+				return -1
+			}
+			return 1
+		case a.Message != b.Message:
+			return strings.Compare(a.Message, b.Message)
+		}
+		return strings.Compare(a.Traceback, b.Traceback)
+	})
 }

@@ -8,8 +8,6 @@ package metrics
 import (
 	"fmt"
 	"math"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,6 +77,8 @@ type Stats struct {
 	scratch    *hdrhistogram.Histogram
 	errors     map[errorKey]*ErrorGroup
 	exceptions map[exceptionKey]*ExceptionGroup
+	custom     customStats
+	iterations func() int64 // see CountIterations
 }
 
 type entryKey struct{ method, name string }
@@ -168,6 +168,7 @@ func (s *Stats) clear() {
 	}
 	s.errors = make(map[errorKey]*ErrorGroup)
 	s.exceptions = make(map[exceptionKey]*ExceptionGroup)
+	s.custom.clear()
 }
 
 // Reset clears every statistic and restarts the run's clock (the web UI's
@@ -186,7 +187,7 @@ func (s *Stats) Recorder() *Recorder {
 }
 
 // apply adds a recorder's buffered samples, unless they predate a reset.
-func (s *Stats) apply(gen uint64, buf []sample) {
+func (s *Stats) apply(gen uint64, buf []sample, custom []customSample) {
 	var warning string
 	s.mu.Lock()
 	if gen == s.gen.Load() {
@@ -195,6 +196,7 @@ func (s *Stats) apply(gen uint64, buf []sample) {
 				warning = w
 			}
 		}
+		s.custom.apply(custom)
 	}
 	s.mu.Unlock()
 	// Outside the lock: the callback may well ask for a snapshot.
@@ -419,16 +421,16 @@ func (s *Stats) Snapshot() *Snapshot {
 	now := s.now()
 	nowNs, startNs := now.UnixNano(), s.start.UnixNano()
 	snap := &Snapshot{Start: s.start, Now: now}
-	// Under the lock take only cheap copies (sparse clones); the dense
-	// histograms the snapshot hands out are built after unlocking.
-	packed := make([]*hdrhistogram.PackedHistogram, 0, len(s.entries))
+	// Every histogram is copied sparse: a row's costs what its buckets in use cost,
+	// where a dense one costs 172 KB whatever it holds.
 	snap.Entries = make([]Entry, 0, len(s.entries))
 	for _, e := range s.entries {
-		snap.Entries = append(snap.Entries, e.copy(nowNs, startNs, s.start))
-		packed = append(packed, e.packed.Clone())
+		row := e.copy(nowNs, startNs, s.start)
+		row.Hist = e.packed.Clone()
+		snap.Entries = append(snap.Entries, row)
 	}
 	snap.Total = s.total.copy(nowNs, startNs, s.start)
-	snap.Total.Hist = s.total.dense.Clone()
+	snap.Total.Hist = s.total.sparse()
 	snap.Errors = make([]ErrorGroup, 0, len(s.errors))
 	for _, g := range s.errors {
 		snap.Errors = append(snap.Errors, *g)
@@ -437,14 +439,16 @@ func (s *Stats) Snapshot() *Snapshot {
 	for _, g := range s.exceptions {
 		snap.Exceptions = append(snap.Exceptions, *g)
 	}
+	s.custom.copyInto(snap)
+	iterations := s.iterations
 	s.mu.Unlock()
-
-	for i, p := range packed {
-		h := newHist()
-		p.MergeInto(h)
-		snap.Entries[i].Hist = h
+	if iterations != nil {
+		snap.Iterations = iterations()
 	}
+
+	snap.shareSpan()
 	snap.sort()
+	snap.sortCustom()
 	return snap
 }
 
@@ -454,8 +458,16 @@ func (s *Stats) Aggregate() Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.total.copy(s.now().UnixNano(), s.start.UnixNano(), s.start)
-	e.Hist = s.total.dense.Clone()
+	e.Hist = s.total.sparse()
+	e.End = e.LastRequest
 	return e
+}
+
+// sparse copies the aggregate's dense histogram into a sparse one.
+func (e *entry) sparse() *hdrhistogram.PackedHistogram {
+	p := newPacked()
+	_ = p.MergeFrom(e.dense)
+	return p
 }
 
 func (e *entry) copy(nowNs, startNs int64, start time.Time) Entry {
@@ -525,7 +537,7 @@ func (s *Stats) currentPercentiles(e *entry, nowSec int64, ps []float64) []time.
 		case p <= 0:
 			out[i] = lo
 		default:
-			out[i] = clampDur(time.Duration(h.ValueAtPercentile(p))*time.Microsecond, lo, hi)
+			out[i] = clampDur(time.Duration(percentileOf(h, p))*time.Microsecond, lo, hi)
 		}
 	}
 	return out
@@ -533,41 +545,4 @@ func (s *Stats) currentPercentiles(e *entry, nowSec int64, ps []float64) []time.
 
 func clampDur(d, lo, hi time.Duration) time.Duration {
 	return max(lo, min(d, hi))
-}
-
-// sort orders rows as Locust does (name, then method), errors and exceptions
-// by how often they happened.
-func (snap *Snapshot) sort() {
-	slices.SortFunc(snap.Entries, func(a, b Entry) int {
-		if c := strings.Compare(a.Name, b.Name); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Method, b.Method)
-	})
-	slices.SortFunc(snap.Errors, func(a, b ErrorGroup) int {
-		switch {
-		case a.Occurrences != b.Occurrences:
-			if a.Occurrences > b.Occurrences {
-				return -1
-			}
-			return 1
-		case a.Name != b.Name:
-			return strings.Compare(a.Name, b.Name)
-		case a.Method != b.Method:
-			return strings.Compare(a.Method, b.Method)
-		}
-		return strings.Compare(a.Error, b.Error)
-	})
-	slices.SortFunc(snap.Exceptions, func(a, b ExceptionGroup) int {
-		switch {
-		case a.Count != b.Count:
-			if a.Count > b.Count {
-				return -1
-			}
-			return 1
-		case a.Message != b.Message:
-			return strings.Compare(a.Message, b.Message)
-		}
-		return strings.Compare(a.Traceback, b.Traceback)
-	})
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -516,12 +517,67 @@ func TestMerge(t *testing.T) {
 			g = got.Entries[i]
 		}
 		if g.Name != w.Name || g.Requests != w.Requests || g.Failures != w.Failures || g.TotalTime != w.TotalTime ||
-			g.MinTime != w.MinTime || g.MaxTime != w.MaxTime || g.TotalSize != w.TotalSize || !g.Hist.Equals(w.Hist) {
+			g.MinTime != w.MinTime || g.MaxTime != w.MaxTime || g.TotalSize != w.TotalSize || !sameHist(g.Hist, w.Hist) {
 			t.Errorf("row %s differs from one run:\n got %+v\nwant %+v", w.Name, g, w)
 		}
 	}
 	if len(got.Errors) != 2 || len(got.Exceptions) != 1 || got.Exceptions[0].Count != 2 ||
 		got.Exceptions[0].Nodes != "node0, node1" {
 		t.Errorf("errors %+v, exceptions %+v", got.Errors, got.Exceptions)
+	}
+}
+
+// A row's rate is over the run, not up to its own last request: a name requested only at
+// the start must not read as busy as the whole test, and the rows add up to the aggregate
+// in every output that prints them.
+func TestRowRatesAddUpToAggregate(t *testing.T) {
+	s, c := newTestStats(Options{})
+	r := s.Recorder()
+	for i := range 10 {
+		r.Record("GET", "early", t0.Add(time.Duration(i)*10*time.Millisecond), time.Millisecond, 1, "")
+	}
+	for i := range 40 {
+		r.Record("GET", "/", t0.Add(time.Duration(i)*100*time.Millisecond), time.Millisecond, 1, "boom")
+	}
+	r.Flush()
+	c.Set(t0.Add(5 * time.Second))
+	snap := s.Snapshot()
+	var rps, fps float64
+	for i := range snap.Entries {
+		rps += snap.Entries[i].RPS(snap.Now)
+		fps += snap.Entries[i].FailPerSec(snap.Now)
+	}
+	if tr := snap.Total.RPS(snap.Now); math.Abs(rps-tr) > 1e-9 || math.Abs(fps-snap.Total.FailPerSec(snap.Now)) > 1e-9 {
+		t.Fatalf("rows add up to %.3f req/s, %.3f fail/s; the aggregate says %.3f, %.3f", rps, fps, tr, snap.Total.FailPerSec(snap.Now))
+	}
+	if e := snap.Entries[1]; e.Name != "early" || math.Abs(e.RPS(snap.Now)-10/3.9) > 1e-9 {
+		t.Errorf("%s: %.3f req/s, want 10 over the run's 3.9 s", e.Name, e.RPS(snap.Now))
+	}
+	var csvBuf, jsonBuf strings.Builder
+	if err := WriteStatsCSV(&csvBuf, snap); err != nil {
+		t.Fatal(err)
+	}
+	var sum, agg float64
+	for _, row := range strings.Split(strings.TrimSpace(csvBuf.String()), "\n")[1:] {
+		f := strings.Split(row, ",")
+		v, _ := strconv.ParseFloat(f[9], 64)
+		if f[1] == "Aggregated" {
+			agg = v
+		} else {
+			sum += v
+		}
+	}
+	if math.Abs(sum-agg) > 0.02 {
+		t.Errorf("CSV rows' Requests/s add up to %v, Aggregated says %v", sum, agg)
+	}
+	if err := WriteJSON(&jsonBuf, snap, nil); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := ReadJSON(strings.NewReader(jsonBuf.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Entries[1].RPS(back.Now); math.Abs(got-10/3.9) > 1e-9 {
+		t.Errorf("read back: early %.3f req/s, want the run's span", got)
 	}
 }

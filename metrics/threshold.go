@@ -42,6 +42,8 @@ const (
 	kindTime = iota
 	kindRatio
 	kindPlain
+	// kindRate is k6's rate: a share 0-1 (or %) of a Rate, per second of a Counter.
+	kindRate
 )
 
 // ParseThreshold parses one expression (see Threshold); the error names it.
@@ -119,14 +121,17 @@ func (t *Threshold) setMetric(m string) (int, error) {
 	case "fail_ratio":
 		t.Metric = "fail_ratio"
 		return kindRatio, nil
-	case "rps", "count":
+	case "rps", "count", "value", "passes", "fails":
 		t.Metric = strings.ToLower(m)
 		return kindPlain, nil
+	case "rate":
+		t.Metric = "rate"
+		return kindRate, nil
 	case "":
 		return 0, fmt.Errorf("no metric before the comparison")
 	}
 	if len(m) < 2 || (m[0] != 'p' && m[0] != 'P') {
-		return 0, fmt.Errorf("unknown metric %q (want p(N), pN, avg, med, min, max, fail_ratio, rps or count)", m)
+		return 0, fmt.Errorf("unknown metric %q (want p(N), pN, avg, med, min, max, fail_ratio, rps, count, rate, value, passes or fails)", m)
 	}
 	n := m[1:]
 	if strings.HasPrefix(n, "(") && strings.HasSuffix(n, ")") {
@@ -175,9 +180,17 @@ func parseLimit(v string, kind int) (float64, error) {
 			return x, nil
 		}
 		return 0, fmt.Errorf("bad unit %q for fail_ratio (want %% or a ratio 0-1)", unit)
+	case kindRate:
+		switch unit {
+		case "%":
+			return x / 100, nil
+		case "":
+			return x, nil
+		}
+		return 0, fmt.Errorf("bad unit %q for rate (want %% or a plain number)", unit)
 	}
 	if unit != "" {
-		return 0, fmt.Errorf("bad unit %q: rps and count take a plain number", unit)
+		return 0, fmt.Errorf("bad unit %q: rps, count, value, passes and fails take a plain number", unit)
 	}
 	return x, nil
 }
@@ -195,11 +208,24 @@ type Verdict struct {
 	NoData bool
 	// Passed tells whether the threshold held.
 	Passed bool
+	// plain marks a value that is not a response time (a custom metric's, a rate), printed bare.
+	plain bool
 }
 
-// Evaluate judges t against the result in s.
+// Evaluate judges t against the result in s. A name that is a custom metric or
+// one of BuiltinMetrics judges that metric; any other names a request row.
 func (t Threshold) Evaluate(s *Snapshot) Verdict {
 	v := Verdict{Threshold: t}
+	if actual, noData, plain, ok := t.named(s); ok {
+		v.Actual, v.NoData, v.plain = actual, noData, plain
+		v.Passed = !noData && t.holds(actual)
+		return v
+	}
+	switch t.Metric {
+	case "rate", "value", "passes", "fails":
+		v.NoData = true // not a measure of a request row
+		return v
+	}
 	e := t.row(s)
 	switch t.Metric {
 	case "fail_ratio":
@@ -226,17 +252,23 @@ func (t Threshold) Evaluate(s *Snapshot) Verdict {
 		}
 		v.Actual = float64(d) / float64(time.Millisecond)
 	}
+	v.Passed = t.holds(v.Actual)
+	return v
+}
+
+// holds compares a measured value with the limit.
+func (t Threshold) holds(x float64) bool {
 	switch t.Op {
 	case "<":
-		v.Passed = v.Actual < t.Limit
+		return x < t.Limit
 	case "<=":
-		v.Passed = v.Actual <= t.Limit
+		return x <= t.Limit
 	case ">":
-		v.Passed = v.Actual > t.Limit
+		return x > t.Limit
 	case ">=":
-		v.Passed = v.Actual >= t.Limit
+		return x >= t.Limit
 	}
-	return v
+	return false
 }
 
 // row finds the row a threshold judges: "METHOD name" first, then every
@@ -251,13 +283,13 @@ func (t Threshold) row(s *Snapshot) *Entry {
 			return e
 		}
 	}
-	out := &Entry{Name: t.Name, Start: s.Start}
+	out := &Entry{Name: t.Name}
 	for i := range s.Entries {
 		if s.Entries[i].Name == t.Name {
 			out.merge(&s.Entries[i])
 		}
 	}
-	out.Start = s.Start
+	out.Start, out.End = s.Start, s.Total.LastRequest
 	return out
 }
 
@@ -275,7 +307,13 @@ func EvaluateAll(ts []Threshold, s *Snapshot) (vs []Verdict, passed bool) {
 // Measured formats Actual in the unit of the metric: "183.2ms", "0.4ms", "2.5%", "812.3/s".
 func (v Verdict) Measured() string {
 	if v.NoData {
+		if v.plain {
+			return "no values"
+		}
 		return "no requests"
+	}
+	if v.plain {
+		return strconv.FormatFloat(round(v.Actual, 4), 'f', -1, 64)
 	}
 	return formatMetric(v.Metric, v.Actual)
 }

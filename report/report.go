@@ -129,6 +129,7 @@ func Write(w io.Writer, d *Data) error {
 		"Rows":        rows,
 		"Total":       &snap.Total,
 		"Duration":    snap.Now.Sub(snap.Start),
+		"Span":        snap.Span(),
 		"Verdicts":    d.Verdicts,
 		"Passed":      passed,
 		"Failed":      snap.Total.Failures > 0 || len(snap.Exceptions) > 0,

@@ -78,3 +78,41 @@ func TestWriteEmptyRun(t *testing.T) {
 		t.Error("an empty run does not render")
 	}
 }
+
+// Custom metrics and checks get their tables, names escaped like request names.
+func TestWriteCustomMetricsAndChecks(t *testing.T) {
+	d := sample(t)
+	stats := metrics.New(metrics.Options{})
+	cart, err := stats.Metric("<i>cart</i>", metrics.Trend, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, _ := stats.Metric("cache_hit", metrics.Rate, false)
+	r := stats.Recorder()
+	r.Add(cart, 120)
+	r.Add(cart, 80)
+	r.Add(hits, 1)
+	r.Check("status 200", true)
+	r.Check("<b>never</b>", false)
+	r.Flush()
+	custom := stats.Snapshot()
+	d.Snapshot.Metrics, d.Snapshot.Checks = custom.Metrics, custom.Checks
+	var b bytes.Buffer
+	if err := Write(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{`id="metrics"`, "&lt;i&gt;cart&lt;/i&gt;", "trend", "avg <b>100</b>", "p(95) <b>120</b>", "rate <b>100%</b>",
+		`id="checks"`, "status 200", "&lt;b&gt;never&lt;/b&gt;", "✗"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	var plain bytes.Buffer
+	if err := Write(&plain, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), `id="metrics"`) || strings.Contains(plain.String(), `id="checks"`) {
+		t.Error("a run without custom metrics shows their tables")
+	}
+}

@@ -93,6 +93,9 @@ type Server struct {
 	user [32]byte // sha256 of the credentials, so that comparing them takes constant time
 	pass [32]byte
 
+	// building is held while one /stats/requests body is built, so that pages polling at
+	// once share one copy of the statistics instead of each taking its own.
+	building  sync.Mutex
 	mu        sync.Mutex
 	cached    []byte // the last /stats/requests body
 	cachedAt  time.Time
@@ -328,39 +331,49 @@ func (s *Server) changed() {
 }
 
 func (s *Server) requests(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	body, fresh := s.cached, s.cachedGen == s.gen && time.Since(s.cachedAt) < statsCacheTTL
-	gen := s.gen
-	s.mu.Unlock()
-	if !fresh || body == nil {
-		var err error
-		body, err = json.Marshal(s.requestsReport())
-		if err != nil {
-			jsonError(w, http.StatusInternalServerError, "encode statistics: "+err.Error())
-			return
+	body, ok := s.cachedRequests()
+	if !ok {
+		s.building.Lock()
+		// Another request may have built it while this one waited.
+		if body, ok = s.cachedRequests(); !ok {
+			s.mu.Lock()
+			gen := s.gen
+			s.mu.Unlock()
+			var err error
+			body, err = json.Marshal(s.requestsReport())
+			if err != nil {
+				s.building.Unlock()
+				jsonError(w, http.StatusInternalServerError, "encode statistics: "+err.Error())
+				return
+			}
+			s.mu.Lock()
+			if s.gen == gen {
+				s.cached, s.cachedAt, s.cachedGen = body, time.Now(), gen
+			}
+			s.mu.Unlock()
 		}
-		s.mu.Lock()
-		if s.gen == gen {
-			s.cached, s.cachedAt, s.cachedGen = body, time.Now(), gen
-		}
-		s.mu.Unlock()
+		s.building.Unlock()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(body)
 }
 
+// cachedRequests returns the last /stats/requests body while it is fresh.
+func (s *Server) cachedRequests() ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cached, s.cached != nil && s.cachedGen == s.gen && time.Since(s.cachedAt) < statsCacheTTL
+}
+
 func (s *Server) csv(prefix string, write func(io.Writer, *metrics.Snapshot) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		snap := s.c.Snapshot()
-		var b strings.Builder
-		if err := write(&b, snap); err != nil {
-			http.Error(w, "write CSV: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%s_%d.csv", prefix, time.Now().Unix()))
-		io.WriteString(w, b.String())
+		// Streamed: with thousands of rows a copy of the file would be the biggest thing here.
+		// A write error means the client left; there is nobody to tell.
+		_ = write(w, snap)
 	}
 }
 
@@ -405,16 +418,12 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) result(w http.ResponseWriter, r *http.Request) {
 	snap := s.c.Snapshot()
-	var b strings.Builder
-	if err := metrics.WriteJSON(&b, snap, s.c.Result(snap)); err != nil {
-		jsonError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
 	w.Header().Set("Content-Type", "application/json")
 	if r.URL.Query().Get("download") != "" {
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=result_%d.json", time.Now().Unix()))
 	}
-	io.WriteString(w, b.String())
+	// Streamed row by row (see metrics.WriteJSON); a write error means the client left.
+	_ = metrics.WriteJSON(w, snap, s.c.Result(snap))
 }
 
 // history lists the Aggregated rows over time, oldest first, as the JSON result's time_series.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,8 @@ type fakeTest struct {
 	host     string
 	startErr error
 	calls    []string
+	snaps    atomic.Int64  // Snapshot calls
+	slow     time.Duration // how long a Snapshot takes
 }
 
 func newFake(t *testing.T) *fakeTest {
@@ -111,7 +114,11 @@ func (f *fakeTest) Host() string {
 	return f.host
 }
 
-func (f *fakeTest) Snapshot() *metrics.Snapshot { return f.stats.Snapshot() }
+func (f *fakeTest) Snapshot() *metrics.Snapshot {
+	f.snaps.Add(1)
+	time.Sleep(f.slow)
+	return f.stats.Snapshot()
+}
 
 func (f *fakeTest) CurrentPercentiles(ps ...float64) []time.Duration {
 	return f.stats.CurrentPercentiles(ps...)
@@ -432,8 +439,8 @@ func TestDownloads(t *testing.T) {
 		{"/stats/requests/csv", "text/csv", "Type,Name,Request Count,Failure Count,Median Response Time", "attachment; filename=requests_"},
 		{"/stats/failures/csv", "text/csv", "Method,Name,Error,Occurrences", "attachment; filename=failures_"},
 		{"/exceptions/csv", "text/csv", "Count,Message,Traceback,Nodes", "attachment; filename=exceptions_"},
-		{"/stats/json?download=1", "application/json", `{"version":1,`, "attachment; filename=result_"},
-		{"/stats/json", "application/json", `{"version":1,`, ""},
+		{"/stats/json?download=1", "application/json", `{"version":2,`, "attachment; filename=result_"},
+		{"/stats/json", "application/json", `{"version":2,`, ""},
 		{"/stats/report?download=1", "text/html", "<!DOCTYPE html>", "attachment; filename=report_"},
 		{"/stats/report", "text/html", "<!DOCTYPE html>", ""},
 	}
@@ -681,5 +688,63 @@ func TestCrossSite(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("same-origin POST /swarm: %d", resp.StatusCode)
+	}
+}
+
+// Pages polling /stats/requests at the same moment share one copy of the statistics: with
+// 2,000 names six parallel polls once took six copies of every histogram.
+func TestParallelStatsRequestsShareOneSnapshot(t *testing.T) {
+	f := newFake(t)
+	f.slow = 200 * time.Millisecond
+	r := f.stats.Recorder()
+	for i := range 2000 {
+		r.Record("GET", fmt.Sprintf("/n%d", i), time.Now(), time.Millisecond, 1, "")
+	}
+	r.Flush()
+	ts := serve(t, f, Options{})
+	var wg sync.WaitGroup
+	bodies := make([]string, 6)
+	for i := range bodies {
+		wg.Go(func() { _, bodies[i] = get(t, ts.URL+"/stats/requests") })
+	}
+	wg.Wait()
+	if n := f.snaps.Load(); n != 1 {
+		t.Errorf("six parallel /stats/requests took %d snapshots, want 1", n)
+	}
+	for i, b := range bodies {
+		if rows := decode(t, b)["stats"].([]any); len(rows) != maxRows+1 {
+			t.Errorf("answer %d lists %d rows, want %d and the aggregate", i, len(rows), maxRows)
+		}
+	}
+}
+
+// /stats/requests carries the custom metrics and checks, which the page shows under the requests.
+func TestStatsRequestsCustomMetrics(t *testing.T) {
+	f := newFake(t)
+	orders, err := f.stats.Metric("orders", metrics.Counter, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.stats.Recorder()
+	r.Add(orders, 2)
+	r.Add(orders, 3)
+	r.Check("status 200", true)
+	r.Check("status 200", false)
+	r.Flush()
+	ts := serve(t, f, Options{})
+	_, body := get(t, ts.URL+"/stats/requests")
+	var rep struct {
+		Metrics []metricRow `json:"metrics"`
+		Checks  []checkRow  `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(body), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Metrics) != 1 || rep.Metrics[0].Name != "orders" || rep.Metrics[0].Type != "counter" ||
+		rep.Metrics[0].Values[0] != (metricValue{"count", 5, "5"}) {
+		t.Errorf("metrics %+v", rep.Metrics)
+	}
+	if len(rep.Checks) != 1 || rep.Checks[0] != (checkRow{"status 200", 1, 1}) {
+		t.Errorf("checks %+v", rep.Checks)
 	}
 }

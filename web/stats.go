@@ -53,9 +53,32 @@ type requestsJSON struct {
 	CurrentResponseTimePercents map[string]float64 `json:"current_response_time_percentiles"`
 	State                       string             `json:"state"`
 	UserCount                   int                `json:"user_count"`
-	// Gust's own keys: what the header and the Exceptions tab's badge need.
-	Host           string `json:"host"`
-	ExceptionCount int    `json:"exception_count"`
+	// Gust's own keys: what the header and the Exceptions tab's badge need, and the custom
+	// metrics and checks shown under the requests.
+	Host           string      `json:"host"`
+	ExceptionCount int         `json:"exception_count"`
+	Metrics        []metricRow `json:"metrics"`
+	Checks         []checkRow  `json:"checks"`
+}
+
+// metricRow is one custom metric of /stats/requests: k6's values for its type.
+type metricRow struct {
+	Name   string        `json:"name"`
+	Type   string        `json:"type"`
+	Values []metricValue `json:"values"`
+}
+
+// metricValue is one value of a custom metric, as a number and as people read it.
+type metricValue struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	Text  string  `json:"text"`
+}
+
+type checkRow struct {
+	Name   string `json:"name"`
+	Passes int64  `json:"passes"`
+	Fails  int64  `json:"fails"`
 }
 
 func (s *Server) requestsReport() *requestsJSON {
@@ -81,6 +104,20 @@ func (s *Server) requestsReport() *requestsJSON {
 	rep.Stats = append(rep.Stats, row(&snap.Total, true))
 	for _, g := range snap.Errors[:min(len(snap.Errors), maxRows)] {
 		rep.Errors = append(rep.Errors, errorRow{Method: g.Method, Name: g.Name, Error: g.Error, Occurrences: g.Occurrences})
+	}
+	rep.Metrics = make([]metricRow, 0, len(snap.Metrics))
+	span := snap.Span()
+	for i := range snap.Metrics {
+		m := &snap.Metrics[i]
+		r := metricRow{Name: m.Name, Type: m.Kind.String()}
+		for _, f := range m.MetricFields(span) {
+			r.Values = append(r.Values, metricValue{Name: f.Name, Value: round(f.Value), Text: m.FormatField(f)})
+		}
+		rep.Metrics = append(rep.Metrics, r)
+	}
+	rep.Checks = make([]checkRow, 0, len(snap.Checks))
+	for _, c := range snap.Checks {
+		rep.Checks = append(rep.Checks, checkRow(c))
 	}
 	rep.TotalRPS = round(snap.Total.CurrentRPS)
 	rep.TotalFailPerSec = round(snap.Total.CurrentFailPerSec)

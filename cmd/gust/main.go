@@ -104,7 +104,8 @@ Flags (Locust's names where Locust has one):
   -l, --list                 list the User classes and exit
       --show-task-ratio      print the share of each class and task and exit
       --csv PREFIX           write Locust's PREFIX_stats.csv, _stats_history.csv, _failures.csv,
-                             _exceptions.csv (same columns), whole, at every stop
+                             _exceptions.csv (same columns), whole, at every stop; and
+                             _metrics.csv when the script has custom metrics or checks
       --csv-full-history     per-name rows in _stats_history.csv too, not only Aggregated
       --json FILE            write the whole result as JSON (schema: docs/json.md)
       --html FILE            write a self-contained HTML report with charts

@@ -54,6 +54,9 @@ func TestThresholdExitCodes(t *testing.T) {
 		{"crossed", slow, []string{"--threshold", "p95<5ms"}, 3, "✗ p95<5ms"},
 		{"crossed per name", slow, []string{"--threshold", "'GET /slow': max<10ms"}, 3, "(GET /slow: "},
 		{"kept per name, any method", slow, []string{"--threshold", "/slow:count>=10"}, 0, "✓ /slow:count>=10"},
+		{"k6 built-in names", slow, []string{"--threshold", "http_req_duration: p(95)<500", "--threshold", "http_reqs: count>=20",
+			"--threshold", "http_req_failed: rate<0.01", "--threshold", "iterations: count>=20"}, 0, "all 4 thresholds passed"},
+		{"k6 iterations crossed", slow, []string{"--threshold", "iterations: count>20"}, 3, "✗ iterations: count>20"},
 		{"failures only", failing, nil, 1, ""},
 		{"failures, kept threshold", failing, []string{"--threshold", "p95<500ms"}, 1, "✓ p95<500ms"},
 		{"failures and crossed: 3 wins", failing, []string{"--threshold", "fail_ratio<1%"}, 3, "✗ fail_ratio<1%"},
@@ -187,7 +190,7 @@ func TestReportFiles(t *testing.T) {
 	if err := json.Unmarshal(b, &j); err != nil {
 		t.Fatal(err)
 	}
-	if j.Version != 1 {
+	if j.Version != 2 {
 		t.Errorf("version %d", j.Version)
 	}
 	for _, k := range []string{"script", "host", "users", "spawn_rate", "run_time_s", "stop_reason", "gust_version"} {

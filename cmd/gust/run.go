@@ -143,6 +143,7 @@ func runCmd(args []string, over *runOverrides) int {
 		},
 	}
 	runner := engine.NewRunner(test, cfg)
+	stats.CountIterations(runner.Iterations)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -368,6 +369,9 @@ func writeReports(f *runFlags, snap *metrics.Snapshot, runner *engine.Runner, in
 			writeFile(f.csv+"_failures.csv", func(w io.Writer) error { return metrics.WriteFailuresCSV(w, snap) }),
 			writeFile(f.csv+"_exceptions.csv", func(w io.Writer) error { return metrics.WriteExceptionsCSV(w, snap) }),
 		)
+		if len(snap.Metrics) > 0 || len(snap.Checks) > 0 {
+			errs = append(errs, writeFile(f.csv+"_metrics.csv", func(w io.Writer) error { return metrics.WriteMetricsCSV(w, snap) }))
+		}
 	}
 	if f.json != "" {
 		extra := map[string]any{

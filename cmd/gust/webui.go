@@ -301,6 +301,7 @@ func (a *webApp) Start(users int, rate float64, host string, runTime time.Durati
 		Open:  a.in.openShape,
 	}
 	runner := engine.NewRunner(a.test, cfg)
+	a.stats.CountIterations(runner.Iterations)
 	done, sampled := make(chan struct{}), make(chan struct{})
 	a.runner, a.done, a.sampled = runner, done, sampled
 	a.run = *a.f

@@ -253,6 +253,32 @@
     $("#stats-empty").hidden = rows.length > 0;
   }
 
+  // Custom metrics and checks, under the requests; hidden while the script has none.
+  function renderCustom(rep) {
+    const metrics = rep.metrics || [], checks = rep.checks || [];
+    const mb = el("tbody");
+    for (const m of metrics) {
+      const tr = el("tr");
+      tr.appendChild(el("td", "name", m.name));
+      tr.appendChild(el("td", null, m.type));
+      tr.appendChild(el("td", null, m.values.map((v) => v.name + " " + v.text).join(" · ")));
+      mb.appendChild(tr);
+    }
+    $("#metrics-table tbody").replaceWith(mb);
+    $("#metrics-table").hidden = metrics.length === 0;
+    const cb = el("tbody");
+    for (const c of checks) {
+      const tr = el("tr");
+      tr.appendChild(el("td", c.fails > 0 ? "bad" : null, c.fails > 0 ? "✗" : "✓"));
+      tr.appendChild(el("td", "name", c.name));
+      tr.appendChild(el("td", "num", fmtInt(c.passes)));
+      tr.appendChild(el("td", c.fails > 0 ? "num bad" : "num", fmtInt(c.fails)));
+      cb.appendChild(tr);
+    }
+    $("#checks-table tbody").replaceWith(cb);
+    $("#checks-table").hidden = checks.length === 0;
+  }
+
   function renderFailures(rep) {
     const tbody = el("tbody");
     for (const e of rep.errors) {
@@ -482,6 +508,7 @@
     lastReport = rep;
     setHeader(rep);
     renderStats(rep);
+    renderCustom(rep);
     renderFailures(rep);
     $("#count-exceptions").textContent = rep.exception_count ? fmtInt(rep.exception_count) : "";
     if (rep.state === "spawning" || rep.state === "running" || rep.state === "stopping") {
