@@ -64,7 +64,7 @@ var Bounds = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 
 // FromSnapshot fills a Sample from a metrics snapshot and the current user count. The snapshot's
 // latency histograms (microseconds) are folded into Bounds; a recorded value counts in the first
-// bucket at or above the highest value its HDR bucket stands for, which is within the
+// bucket at or above the value its HDR bucket stands for, which is within the
 // histogram's precision (0.1%).
 func FromSnapshot(s *metrics.Snapshot, users int) Sample {
 	out := Sample{Time: s.Now, Users: users, Rows: make([]Row, 0, len(s.Entries))}
@@ -73,18 +73,16 @@ func FromSnapshot(s *metrics.Snapshot, users int) Sample {
 		r := Row{Method: e.Method, Name: e.Name, Requests: e.Requests, Failures: e.Failures,
 			Seconds: e.TotalTime.Seconds(), Buckets: make([]uint64, len(Bounds))}
 		if e.Hist != nil {
-			for _, bar := range e.Hist.Distribution() {
-				if bar.Count == 0 {
-					continue
-				}
-				sec := float64(bar.To) / 1e6
+			e.Hist.ForEachBucket(func(value, count int64) bool {
+				sec := float64(value) / 1e6
 				for j := range Bounds {
 					if sec <= Bounds[j] {
-						r.Buckets[j] += uint64(bar.Count)
+						r.Buckets[j] += uint64(count)
 						break
 					}
 				}
-			}
+				return true
+			})
 			for j := 1; j < len(r.Buckets); j++ {
 				r.Buckets[j] += r.Buckets[j-1]
 			}
