@@ -238,9 +238,10 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 		case "catchResponse":
 			catch = val.ToBoolean()
 		case "tags":
-			// Accepted for k6 familiarity; request tags do not change the stats row.
+			// Refused rather than silently ignored: gust's rows are named, not tagged.
+			return "", false, fmt.Errorf("the request option tags is not supported: gust groups requests by row name; use { name: ... } (thresholds take the row's name), or custom metrics' add(value, tags)")
 		default:
-			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, catchResponse, tags)", k)
+			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, catchResponse)", k)
 		}
 	}
 	if query != "" {

@@ -42,6 +42,7 @@ type Script struct {
 	hooks   map[string]bool // exported test-level functions: setup, teardown, shape, ...
 	// testEvents: the module adds events.testStart/testStop listeners (seen by the probe)
 	testEvents bool
+	metrics    []metricDecl // the custom metrics the module creates (seen by the probe)
 
 	sharedMu sync.Mutex
 	shared   map[string]*sharedArray // SharedArray and csv() data, loaded once per process

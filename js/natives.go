@@ -12,7 +12,7 @@ var gustExports = []string{
 	"StopUser", "StopTest", "RescheduleTask", "InterruptTaskSet",
 	"between", "constant", "constantPacing", "constantThroughput",
 	"sleep", "open", "env", "__ENV", "SharedArray", "csv", "client", "setupData",
-	"record", "events", "WebSocket",
+	"record", "events", "WebSocket", "check", "Counter", "Trend", "Rate", "Gauge",
 }
 
 // globalNames are the globals a script sees besides JavaScript's own.
@@ -63,6 +63,14 @@ func (v *vu) native(name string) goja.Value {
 		val = v.rt.ToValue(v.csvNative)
 	case "record":
 		val = v.rt.ToValue(v.recordNative)
+	case "check":
+		val = v.rt.ToValue(v.checkNative)
+	case "Counter", "Trend", "Rate", "Gauge":
+		val = v.metricClass(name)
+	case "__metricRegister":
+		val = v.rt.ToValue(v.metricRegister)
+	case "__metricAdd":
+		val = v.rt.ToValue(v.metricAdd)
 	case "events":
 		val = v.eventsObject()
 	default:

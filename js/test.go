@@ -137,6 +137,9 @@ type TestConfig struct {
 	Client      client.Options
 	Environment map[string]any // this.environment
 	Trace       io.Writer      // when set, every request is printed (--single-user)
+	// Thresholds are the run's thresholds: those on a custom metric are checked against it at
+	// NewTest, and a tag selector (cart_value{region:eu}) registers its sub-metric.
+	Thresholds []metrics.Threshold
 }
 
 // Test is a script ready to run: it implements engine.Test.
@@ -162,6 +165,9 @@ func NewTest(s *Script, cfg TestConfig) (*Test, error) {
 		return nil, fmt.Errorf("environment: %v", err)
 	}
 	t.envJSON = env
+	if err := t.registerMetrics(cfg.Thresholds); err != nil {
+		return nil, err
+	}
 	for _, name := range cfg.Classes {
 		if !slices.ContainsFunc(s.classes, func(c *classInfo) bool { return c.Name == name }) {
 			var names []string

@@ -50,6 +50,7 @@ type vu struct {
 	born      time.Duration // when the runtime was made, since epoch: performance.now()'s origin
 
 	events     *userEvents               // event listeners the script added (events.go)
+	metrics    []*metrics.Metric         // the custom metrics this runtime created, by id (custom.go)
 	loop       *eventLoop                // timers, async requests, sockets; nil until one is used (loop.go)
 	loopShared atomic.Pointer[eventLoop] // the same, for Interrupt on another goroutine
 }

@@ -3,6 +3,8 @@ package js
 import (
 	"net/http"
 	"sync"
+
+	"github.com/gustload/gust/metrics"
 )
 
 // wsShared is the HTTP client every user's WebSocket handshakes go through: one per test,
@@ -10,6 +12,9 @@ import (
 type wsShared struct {
 	once sync.Once
 	c    *http.Client
+
+	metricsOnce sync.Once
+	metrics     [4]*metrics.Metric
 }
 
 // wsHTTP returns the test's WebSocket handshake client, built on first use.
@@ -24,7 +29,17 @@ func (t *Test) wsHTTP() *http.Client {
 	return t.ws.c
 }
 
-// wsCount counts one WebSocket message sent or received, and its bytes.
-func (v *vu) wsCount(sent bool, n int) {
-	// Bound to the custom metrics once they are on main (ws_msgs_sent, ws_msgs_received).
+// wsMetrics returns the WebSocket counters (wsMetricNames), registered on the run's Stats the
+// first time a user opens a socket.
+func (t *Test) wsMetrics() [4]*metrics.Metric {
+	t.ws.metricsOnce.Do(func() {
+		if t.cfg.Stats == nil {
+			return
+		}
+		for i, name := range wsMetricNames {
+			// The names are reserved (checkMetricName): registering cannot clash.
+			t.ws.metrics[i], _ = t.cfg.Stats.Metric(name, metrics.Counter, false)
+		}
+	})
+	return t.ws.metrics
 }

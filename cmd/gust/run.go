@@ -102,6 +102,7 @@ func runCmd(args []string, over *runOverrides) int {
 	if f.singleUser {
 		tcfg.Trace = out
 	}
+	tcfg.Thresholds = rep.thresholds
 	test, err := js.NewTest(script, tcfg)
 	if err != nil {
 		return usageError("%v", err)
