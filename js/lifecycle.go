@@ -134,11 +134,17 @@ func (v *vu) callHook(name string, args ...goja.Value) (goja.Value, error) {
 // hookError formats an exception from a hook with the position it was thrown at.
 func (v *vu) hookError(err error) error {
 	var ex *goja.Exception
-	if !errors.As(err, &ex) {
+	var re *rejectedError
+	var msg, tb string
+	switch {
+	case errors.As(err, &ex):
+		msg, tb = exceptionMessage(ex), traceback(ex)
+	case errors.As(err, &re):
+		msg, tb = rejection(re.reason)
+	default:
 		return err
 	}
-	msg := exceptionMessage(ex)
-	if tb := traceback(ex); tb != "" {
+	if tb != "" {
 		msg += "\n    " + tb
 	}
 	return errors.New(msg)

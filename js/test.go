@@ -137,6 +137,9 @@ type TestConfig struct {
 	Client      client.Options
 	Environment map[string]any // this.environment
 	Trace       io.Writer      // when set, every request is printed (--single-user)
+	// Exceptions, when set, shows each distinct script exception once, rate-limited (the
+	// terminal's stderr in a headless run).
+	Exceptions io.Writer
 }
 
 // Test is a script ready to run: it implements engine.Test.
@@ -150,12 +153,14 @@ type Test struct {
 	envJSON   []byte // cfg.Environment, parsed by each runtime that reads this.environment
 	setupJSON []byte // setup()'s result; set before any user starts
 	life      *vu    // the runtime of onTestStart, setup, teardown and onTestStop
+	excLog    *exceptionLog
 }
 
 // NewTest checks the run's choices against the script (class names, hosts, tags) and
 // prepares it; every error names the offending value.
 func NewTest(s *Script, cfg TestConfig) (*Test, error) {
-	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}}
+	cfg.Trace = newSafeWriter(cfg.Trace)
+	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}, excLog: newExceptionLog(cfg.Exceptions)}
 	env, err := json.Marshal(cfg.Environment)
 	if err != nil {
 		return nil, fmt.Errorf("environment: %v", err)

@@ -19,7 +19,8 @@ const (
 )
 
 // WriteSummary writes Locust's end-of-run tables: requests, response time
-// percentiles and, when anything failed, the error report. Rates are over
+// percentiles and, when anything failed or a script raised, the error and
+// exception reports. Rates are over
 // the whole run, as Locust prints them at exit.
 func WriteSummary(w io.Writer, s *Snapshot) {
 	var b strings.Builder
@@ -30,6 +31,7 @@ func WriteSummary(w io.Writer, s *Snapshot) {
 	if len(s.Errors) > 0 {
 		writeErrorReport(&b, s)
 	}
+	writeExceptionReport(&b, s)
 	_, _ = io.WriteString(w, b.String())
 }
 
@@ -156,4 +158,26 @@ func fit(name string, width int) string {
 	keep := width - len(cut)
 	tail := keep / 2
 	return string(r[:keep-tail]) + cut + string(r[len(r)-tail:])
+}
+
+// writeExceptionReport is Locust's "Exceptions" table of script errors, most frequent first,
+// each with the innermost frame of its traceback; nothing when the script never raised.
+func writeExceptionReport(b *strings.Builder, s *Snapshot) {
+	if len(s.Exceptions) == 0 {
+		return
+	}
+	line(b, "Exceptions")
+	line(b, fmt.Sprintf("%-18s %s", "# occurrences", "Exception"))
+	sep := dashes(18) + "|" + dashes(nameWidth+80-19)
+	line(b, sep)
+	for _, g := range s.Exceptions {
+		at, _, _ := strings.Cut(g.Traceback, "\n")
+		row := fmt.Sprintf("%-18d %s", g.Count, strings.ReplaceAll(g.Message, "\n", " "))
+		if at != "" {
+			row += " " + at
+		}
+		line(b, row)
+	}
+	line(b, sep)
+	b.WriteString("\n")
 }

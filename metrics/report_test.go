@@ -3,6 +3,7 @@ package metrics
 import (
 	"bytes"
 	"encoding/csv"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +211,25 @@ func TestFit(t *testing.T) {
 		if got := fit(tt.in, tt.width); got != tt.want {
 			t.Errorf("fit(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
 		}
+	}
+}
+
+func TestSummaryHasAnExceptionsTable(t *testing.T) {
+	s := New(Options{})
+	r := s.Recorder()
+	for i := 0; i < 3; i++ {
+		r.Exception("Error: kaboom", "at t (boom.js:7:11)\nat run (boom.js:2:1)")
+	}
+	r.Flush()
+	var b strings.Builder
+	WriteSummary(&b, s.Snapshot())
+	out := b.String()
+	if !strings.Contains(out, "Exceptions") || !regexp.MustCompile(`(?m)^3 +Error: kaboom at t \(boom.js:7:11\)$`).MatchString(out) {
+		t.Errorf("the summary lacks an Exceptions table with the count, message and place:\n%s", out)
+	}
+	b.Reset()
+	WriteSummary(&b, New(Options{}).Snapshot())
+	if strings.Contains(b.String(), "Exceptions") {
+		t.Errorf("an Exceptions table without exceptions:\n%s", b.String())
 	}
 }

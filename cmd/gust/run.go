@@ -101,6 +101,8 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 	if f.singleUser {
 		tcfg.Trace = out
+	} else {
+		tcfg.Exceptions = os.Stderr // each new exception once, as Locust logs them
 	}
 	test, err := js.NewTest(script, tcfg)
 	if err != nil {
