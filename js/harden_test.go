@@ -2,12 +2,15 @@ package js
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gustload/gust/engine"
+	"github.com/gustload/gust/metrics"
 )
 
 // lockedBuffer is a bytes.Buffer users may write to from several goroutines.
@@ -104,4 +107,80 @@ func TestTerminalSafe(t *testing.T) {
 	if b.String() != `é\x1b` {
 		t.Errorf("split writes gave %q", b.String())
 	}
+}
+
+func TestEndlessJavaScriptOutsideTasksIsInterrupted(t *testing.T) {
+	_, base := sampleAPI(t)
+	user := `export class U extends HttpUser { static tasks = { t: 1 }; t() {} }`
+	t.Run("module top level at load", func(t *testing.T) {
+		path := write(t, "top.js", "import { HttpUser } from \"gust\";\nlet n = 0;\nwhile (true) { n++; }\n"+user)
+		start := time.Now()
+		_, err := Load(path, LoadOptions{Limit: 200 * time.Millisecond})
+		var stuck *StuckError
+		if !errors.As(err, &stuck) || stuck.Where != "the module's top level" || !strings.Contains(stuck.At, "top.js:3") {
+			t.Fatalf("want a StuckError at top.js:3, got %v", err)
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Errorf("took %s", time.Since(start))
+		}
+	})
+	for _, hook := range []string{"setup", "teardown", "sleep"} {
+		t.Run(hook, func(t *testing.T) {
+			body := "for (;;) {}"
+			if hook == "sleep" { // a sleep() in setup() is cut short too
+				hook, body = "setup", "sleep(3600);"
+			}
+			path := write(t, "hook.js", "import { HttpUser, sleep } from \"gust\";\nexport function "+hook+"() {\n  "+body+"\n}\n"+user)
+			s, err := Load(path, LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stats := metrics.New(metrics.Options{})
+			test, err := NewTest(s, TestConfig{Host: base, Stats: stats, OutsideLimit: 200 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hook == "setup" {
+				err = test.Setup(context.Background())
+			} else {
+				err = test.Teardown(context.Background())
+			}
+			var stuck *StuckError
+			if !errors.As(err, &stuck) || stuck.Where != hook+"()" || !strings.Contains(stuck.At, "hook.js:") || !strings.Contains(err.Error(), "after 200ms") {
+				t.Fatalf("want a StuckError in %s() in hook.js, got %v", hook, err)
+			}
+		})
+	}
+	t.Run("shape by a signal", func(t *testing.T) {
+		path := write(t, "shape.js", "import { HttpUser } from \"gust\";\nexport function shape(ctx) {\n  while (ctx.runTime >= 0) {}\n}\n"+user)
+		s, err := Load(path, LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stats := metrics.New(metrics.Options{})
+		test, err := NewTest(s, TestConfig{Host: base, Stats: stats})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got error
+		shape, err := NewShape(test, func(err error) { got = err })
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			for test.InterruptOutside("interrupted by a second signal") == "" {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}()
+		if _, ok := shape.Tick(0, 0); ok {
+			t.Fatal("a stuck shape() should end the test")
+		}
+		var stuck *StuckError
+		if !errors.As(got, &stuck) || stuck.Where != "shape()" || !strings.Contains(got.Error(), "second signal") || !strings.Contains(stuck.At, "shape.js:3") {
+			t.Fatalf("want a StuckError in shape(), got %v", got)
+		}
+		if snap := stats.Snapshot(); len(snap.Exceptions) != 1 {
+			t.Errorf("a stuck shape() should count as an exception: %+v", snap.Exceptions)
+		}
+	})
 }

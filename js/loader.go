@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/evanw/esbuild/pkg/api"
@@ -20,6 +21,9 @@ import (
 // LoadOptions tune Load.
 type LoadOptions struct {
 	Env map[string]string // -e KEY=VAL and the process environment, seen as `env`/`__ENV`
+	// Limit, when > 0, bounds the module's top level at load: an endless loop there is
+	// interrupted with a *StuckError (Load's error) after this long.
+	Limit time.Duration
 }
 
 // Script is a loaded test: compiled once, shared read-only by every VU.
@@ -40,6 +44,9 @@ type Script struct {
 	classes []*classInfo
 	options map[string]any
 	hooks   map[string]bool // exported test-level functions: setup, teardown, shape, ...
+
+	loadLimit time.Duration
+	watch     outsideWatch // JavaScript running outside the tasks (outside.go)
 
 	sharedMu sync.Mutex
 	shared   map[string]*sharedArray // SharedArray and csv() data, loaded once per process
@@ -112,7 +119,7 @@ func Load(path string, opts LoadOptions) (*Script, error) {
 		env = map[string]string{}
 	}
 	s := &Script{Path: path, abs: abs, dir: filepath.Dir(abs), program: prog, esm: esm, env: env, files: map[string]string{},
-		sources: files, multi: len(files) > 1, hooks: map[string]bool{}, shared: map[string]*sharedArray{}}
+		sources: files, multi: len(files) > 1, hooks: map[string]bool{}, shared: map[string]*sharedArray{}, loadLimit: opts.Limit}
 	if err := s.probe(); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/gustload/gust/client"
@@ -140,6 +141,10 @@ type TestConfig struct {
 	// Exceptions, when set, shows each distinct script exception once, rate-limited (the
 	// terminal's stderr in a headless run).
 	Exceptions io.Writer
+	// OutsideLimit, when > 0, bounds every call of JavaScript outside the tasks (setup(),
+	// teardown(), shape(), a runtime's module top level): past it, the call is interrupted
+	// with a *StuckError. The run time + the stop timeout.
+	OutsideLimit time.Duration
 }
 
 // Test is a script ready to run: it implements engine.Test.

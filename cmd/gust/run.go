@@ -45,7 +45,7 @@ func runCmd(args []string, over *runOverrides) int {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	script, err := js.Load(scriptPath, js.LoadOptions{Env: env})
+	script, err := js.Load(scriptPath, js.LoadOptions{Env: env, Limit: outsideLimit(&f)})
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -87,12 +87,13 @@ func runCmd(args []string, over *runOverrides) int {
 		NameWindows: f.fullHistory && f.csv != "", // per-name current percentiles for the history CSV
 	})
 	tcfg := js.TestConfig{
-		Host:        f.host,
-		Classes:     classNames,
-		Tags:        f.tags,
-		ExcludeTags: f.excludeTags,
-		Stats:       stats,
-		Client:      client.Options{Timeout: f.timeout},
+		Host:         f.host,
+		Classes:      classNames,
+		Tags:         f.tags,
+		ExcludeTags:  f.excludeTags,
+		Stats:        stats,
+		Client:       client.Options{Timeout: f.timeout},
+		OutsideLimit: outsideLimit(&f),
 		Environment: map[string]any{
 			"host": f.host, "users": f.users, "spawnRate": f.spawnRate, "runTime": f.runTime.Seconds(),
 			"iterations": f.iterations, "tags": f.tags, "excludeTags": f.excludeTags, "script": scriptPath,
@@ -112,8 +113,15 @@ func runCmd(args []string, over *runOverrides) int {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	guard := guardOutside(test)
+	defer guard.stop()
 	if err := test.Setup(context.Background()); err != nil {
-		return usageError("%v (the test did not start)", err)
+		return setupFailed(err)
+	}
+	if guard.signalled() {
+		teardown(test)
+		fmt.Fprintln(os.Stderr, "gust: interrupted during setup() (the test did not start)")
+		return exitFailures
 	}
 	if f.singleUser {
 		defer teardown(test)
