@@ -184,3 +184,65 @@ func TestEndlessJavaScriptOutsideTasksIsInterrupted(t *testing.T) {
 		}
 	})
 }
+
+func TestBadWeightsImportsAndFilesAreRefusedAtLoad(t *testing.T) {
+	class := func(static, tasks string) string {
+		return "import { HttpUser, task } from \"gust\";\nexport class U extends HttpUser {\n  " + static + "\n  static tasks = " + tasks + ";\n  a() {}\n  b() {}\n}\n"
+	}
+	tests := []struct{ name, src, want string }{
+		{"class NaN", class("static weight = NaN;", "{ a: 1 }"), "U.weight is NaN"},
+		{"class Infinity", class("static weight = Infinity;", "{ a: 1 }"), "U.weight is Infinity"},
+		{"class 1e20", class("static weight = 1e20;", "{ a: 1 }"), "U.weight is 100000000000000000000"},
+		{"class -0.5", class("static weight = -0.5;", "{ a: 1 }"), "U.weight is -0.5"},
+		{"fixedCount fraction", class("static fixedCount = 2.5;", "{ a: 1 }"), "U.fixedCount is 2.5"},
+		{"task NaN", class("", "{ a: NaN }"), "U.tasks.a is NaN"},
+		{"task fractions", class("", "{ a: 0.3, b: 0.4 }"), "U.tasks.a is 0.3"},
+		{"task object", class("", "{ a: { weight: -1 } }"), "U.tasks.a.weight is -1"},
+		{"task() 1e20", class("", "[task(1e20, \"a\")]"), "the weight of entry 0 is 100000000000000000000"},
+		{"missing import", "import { HttpUser, chekc } from \"gust\";\nexport class U extends HttpUser { static tasks = { a: 1 }; a() { chekc(); } }\n", `bad.js:1: "gust" has no export named "chekc"`},
+		{"misspelt import", "import { HttpUser, betwen } from \"gust\";\nexport class U extends HttpUser { static tasks = { a: 1 }; a() {} }\n", `did you mean "between"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(write(t, "bad.js", tc.src), LoadOptions{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := Load(write(t, "locustfile.py", "from locust import HttpUser\n"), LoadOptions{}); err == nil || !strings.Contains(err.Error(), "JavaScript or TypeScript") {
+		t.Errorf("a .py file: %v", err)
+	}
+	// Every class at weight 0 starts nobody: refused when the test is prepared.
+	s, err := Load(write(t, "zero.js", class("static weight = 0;", "{ a: 1 }")), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewTest(s, TestConfig{Host: "http://127.0.0.1:1"}); err == nil || !strings.Contains(err.Error(), "weight 0") {
+		t.Errorf("all classes at weight 0: %v", err)
+	}
+}
+
+func TestLogLevelFiltersTheConsole(t *testing.T) {
+	path := write(t, "log.js", `import { HttpUser } from "gust";
+export class U extends HttpUser { static tasks = { a: 1 }; a() {} }
+`)
+	s, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Logs(LevelInfo) || s.Logs(LevelDebug) {
+		t.Error("the default level should be info")
+	}
+	l, err := ParseLogLevel("WARNING")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetLogLevel(l)
+	if s.Logs(LevelInfo) || !s.Logs(LevelWarning) || !s.Logs(LevelError) {
+		t.Error("at warning, info is hidden and warnings and errors show")
+	}
+	if _, err := ParseLogLevel("verbose"); err == nil || !strings.Contains(err.Error(), `"verbose"`) {
+		t.Errorf("a bad level: %v", err)
+	}
+}

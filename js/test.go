@@ -77,16 +77,14 @@ func (s *Script) probe() error {
 		}
 		ci := &classInfo{Name: k, Weight: 1}
 		if w := o.Get("weight"); w != nil && !goja.IsUndefined(w) {
-			if !isNumber(w) || w.ToInteger() < 0 {
-				return fmt.Errorf("%s: %s.weight is %s; it must be a number >= 0", s.Path, k, w.String())
+			if ci.Weight, err = wholeNumber(k+".weight", w); err != nil {
+				return fmt.Errorf("%s: %v", s.Path, err)
 			}
-			ci.Weight = int(w.ToInteger())
 		}
 		if f := o.Get("fixedCount"); f != nil && !goja.IsUndefined(f) {
-			if !isNumber(f) || f.ToInteger() < 0 {
-				return fmt.Errorf("%s: %s.fixedCount is %s; it must be a number >= 0", s.Path, k, f.String())
+			if ci.FixedCount, err = wholeNumber(k+".fixedCount", f); err != nil {
+				return fmt.Errorf("%s: %v", s.Path, err)
 			}
-			ci.FixedCount = int(f.ToInteger())
 		}
 		if h := o.Get("host"); h != nil && !goja.IsUndefined(h) && !goja.IsNull(h) {
 			ci.Host = h.String()
@@ -201,6 +199,9 @@ func NewTest(s *Script, cfg TestConfig) (*Test, error) {
 		}
 		t.classes = append(t.classes, c)
 		t.hosts = append(t.hosts, strings.TrimRight(host, "/"))
+	}
+	if !slices.ContainsFunc(t.classes, func(c *classInfo) bool { return c.Weight > 0 || c.FixedCount > 0 }) {
+		return nil, fmt.Errorf("every User class has weight 0 and no fixedCount: no user would start")
 	}
 	if len(cfg.Tags) > 0 || len(cfg.ExcludeTags) > 0 {
 		// Resolve once with the filter so that a filter that leaves a class with nothing to do

@@ -261,7 +261,7 @@ func (v *vu) exception(err error) {
 	if v.rec != nil {
 		v.rec.Exception(msg, tb)
 	}
-	if v.t != nil {
+	if v.t != nil && v.s.Logs(LevelError) {
 		v.t.excLog.show(msg, tb)
 	}
 	if v.trace != nil {

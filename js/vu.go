@@ -318,12 +318,15 @@ var consoleMethods = []string{"log", "info", "warn", "error", "debug"}
 func (v *vu) newConsole() *goja.Object {
 	logf := func(level string) func(goja.FunctionCall) goja.Value {
 		return func(call goja.FunctionCall) goja.Value {
+			if !v.s.Logs(consoleLevel[level]) {
+				return goja.Undefined()
+			}
 			parts := make([]string, len(call.Arguments))
 			for i, a := range call.Arguments {
 				parts[i] = v.show(a)
 			}
 			consoleMu.Lock()
-			fmt.Fprintf(os.Stderr, "[%s] user %d: %s\n", level, v.id, strings.Join(parts, " "))
+			fmt.Fprintf(os.Stderr, "[%s] user %d: %s\n", level, v.id, terminalSafe(strings.Join(parts, " ")))
 			consoleMu.Unlock()
 			return goja.Undefined()
 		}

@@ -70,3 +70,65 @@ export class U extends HttpUser {
 		t.Errorf("the summary has no Exceptions table:\n%s", res.stdout)
 	}
 }
+
+func TestBadSettingsExitTwoNamingTheValue(t *testing.T) {
+	srv, base := sampleAPI(t)
+	dir := t.TempDir()
+	script := func(name, head string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(`import { HttpUser, constant } from "gust";
+`+head+`
+export class U extends HttpUser { static waitTime = constant(1); static tasks = { t: 1 }; t() { this.client.get("/"); } }
+`), 0o644)
+		return p
+	}
+	plain := script("plain.js", "")
+	weighted := filepath.Join(dir, "w.js")
+	os.WriteFile(weighted, []byte(`import { HttpUser } from "gust";
+export class U extends HttpUser { static weight = Infinity; static tasks = { t: 1 }; t() {} }
+`), 0o644)
+	py := filepath.Join(dir, "locustfile.py")
+	os.WriteFile(py, []byte("from locust import HttpUser\n"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"misspelt option", []string{script("opt.js", "export const options = { usres: 5 };")}, `"usres" in ` + "`export const options`" + ` (did you mean "users"?)`},
+		{"k6 option", []string{script("k6.js", `export const options = { duration: "10s" };`)}, `"duration"`},
+		{"no users", []string{"-u", "0", plain}, "--users 0"},
+		{"bad loglevel", []string{"--loglevel", "loud", plain}, `"loud"`},
+		{"python", []string{py}, "JavaScript or TypeScript"},
+		{"class weight", []string{weighted}, "U.weight is Infinity"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := gust(t, append([]string{"run", "--headless", "-H", base, "-t", "1s"}, tc.args...)...)
+			if res.code != 2 || !strings.Contains(res.stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %s", res.code, res.stderr, tc.want)
+			}
+		})
+	}
+	if n := srv.Served(); n != 0 {
+		t.Errorf("bad settings still sent %d requests", n)
+	}
+}
+
+func TestLogLevelHidesConsoleMessages(t *testing.T) {
+	_, base := sampleAPI(t)
+	script := filepath.Join(t.TempDir(), "log.js")
+	os.WriteFile(script, []byte(`import { HttpUser } from "gust";
+export class U extends HttpUser {
+  static tasks = { t: 1 };
+  t() { console.debug("dbg-line"); console.log("info-line"); console.error("err-line"); }
+}
+`), 0o644)
+	for _, tc := range []struct{ level, shown, hidden string }{
+		{"debug", "dbg-line", ""}, {"info", "info-line", "dbg-line"}, {"error", "err-line", "info-line"},
+	} {
+		res := gust(t, "run", "--headless", "-H", base, "-i", "1", "--only-summary", "--loglevel", tc.level, script)
+		if !strings.Contains(res.stderr, tc.shown) || (tc.hidden != "" && strings.Contains(res.stderr, tc.hidden)) {
+			t.Errorf("--loglevel %s: stderr %q; want %q shown and %q hidden", tc.level, res.stderr, tc.shown, tc.hidden)
+		}
+	}
+}

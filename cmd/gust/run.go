@@ -66,6 +66,9 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := applyDefaults(fs, script.Options(), conf); err != nil {
 		return usageError("%v", err)
 	}
+	if err := checkScriptSettings(fs, &f, script); err != nil {
+		return usageError("%v", err)
+	}
 	usersGiven := given(fs, conf, script.Options(), "users")
 	if over != nil && over.host != "" {
 		f.host = over.host
@@ -83,7 +86,11 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 
 	stats := metrics.New(metrics.Options{
-		OnWarn:      func(msg string) { fmt.Fprintln(os.Stderr, "gust: warning:", msg) },
+		OnWarn: func(msg string) {
+			if script.Logs(js.LevelWarning) {
+				fmt.Fprintln(os.Stderr, "gust: warning:", msg)
+			}
+		},
 		NameWindows: f.fullHistory && f.csv != "", // per-name current percentiles for the history CSV
 	})
 	tcfg := js.TestConfig{
@@ -111,6 +118,9 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 	shape, openShape, err := loadShape(script, test)
 	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := checkSomethingToRun(&f, shape); err != nil {
 		return usageError("%v", err)
 	}
 	guard := guardOutside(test)
