@@ -152,7 +152,7 @@ func scriptFiles(path string) ([]string, error) {
 		}
 		if !st.IsDir() {
 			if strings.EqualFold(filepath.Ext(abs), ".py") {
-				return nil, fmt.Errorf("script %s: gust runs JavaScript or TypeScript, not Python; see README for a locustfile translated", p)
+				return nil, fmt.Errorf("script %s: gust runs JavaScript or TypeScript, not Python; see README.md, \"Writing a script\", for a locustfile translated", p)
 			}
 			out = append(out, abs)
 			continue
