@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Column widths of Locust's console tables when not on a terminal.
@@ -123,7 +125,7 @@ func writeErrorReport(b *strings.Builder, s *Snapshot) {
 	sep := dashes(18) + "|" + dashes(nameWidth+80-19)
 	line(b, sep)
 	for _, g := range s.Errors {
-		line(b, fmt.Sprintf("%-18d %s %s: %s", g.Occurrences, g.Method, g.Name, g.Error))
+		line(b, fmt.Sprintf("%-18d %s %s: %s", g.Occurrences, g.Method, g.Name, terminalText(g.Error)))
 	}
 	line(b, sep)
 	b.WriteString("\n")
@@ -172,12 +174,33 @@ func writeExceptionReport(b *strings.Builder, s *Snapshot) {
 	line(b, sep)
 	for _, g := range s.Exceptions {
 		at, _, _ := strings.Cut(g.Traceback, "\n")
-		row := fmt.Sprintf("%-18d %s", g.Count, strings.ReplaceAll(g.Message, "\n", " "))
+		row := fmt.Sprintf("%-18d %s", g.Count, terminalText(strings.ReplaceAll(g.Message, "\n", " ")))
 		if at != "" {
-			row += " " + at
+			row += " " + terminalText(at)
 		}
 		line(b, row)
 	}
 	line(b, sep)
 	b.WriteString("\n")
+}
+
+// terminalText spells out the control characters of text that may come from the target (an
+// error's reason phrase, a message built from a body), so that it cannot drive the terminal.
+func terminalText(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r) && r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

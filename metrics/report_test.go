@@ -233,3 +233,15 @@ func TestSummaryHasAnExceptionsTable(t *testing.T) {
 		t.Errorf("an Exceptions table without exceptions:\n%s", b.String())
 	}
 }
+
+func TestSummaryEscapesTheTargetsControlCharacters(t *testing.T) {
+	s := New(Options{})
+	r := s.Recorder()
+	r.Exception("Error: \x1b]0;PWNED\x07 in body", "at t (x.js:1:1)")
+	r.Flush()
+	var b strings.Builder
+	WriteSummary(&b, s.Snapshot())
+	if strings.Contains(b.String(), "\x1b") || !strings.Contains(b.String(), `Error: \x1b]0;PWNED\x07 in body`) {
+		t.Errorf("the summary should show the escape spelled out:\n%q", b.String())
+	}
+}
