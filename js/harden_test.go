@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -244,5 +247,34 @@ export class U extends HttpUser { static tasks = { a: 1 }; a() {} }
 	}
 	if _, err := ParseLogLevel("verbose"); err == nil || !strings.Contains(err.Error(), `"verbose"`) {
 		t.Errorf("a bad level: %v", err)
+	}
+}
+
+func TestSingleUserPrintsTheTargetsEscapesSpelledOut(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "\x1b]0;PWNED\x07\x1b[31mred\x1b[2J é")
+	}))
+	defer srv.Close()
+	path := write(t, "ansi.js", `import { HttpUser } from "gust";
+export class U extends HttpUser { static tasks = { t: 1 }; t() { this.client.get("/ansi"); throw new Error(this.client.get("/ansi").text); } }
+`)
+	s, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	test, err := NewTest(s, TestConfig{Host: srv.URL, Stats: metrics.New(metrics.Options{}), Trace: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RunSingle(context.Background(), test, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if strings.Contains(got, "\x1b") || strings.Contains(got, "\x07") {
+		t.Errorf("raw escapes reached the output:\n%q", got)
+	}
+	if !strings.Contains(got, `\x1b]0;PWNED\x07\x1b[31mred\x1b[2J é`) || !strings.Contains(got, "exception: Error: ") {
+		t.Errorf("the body and the exception should be shown, spelled out:\n%s", got)
 	}
 }

@@ -159,6 +159,9 @@ func runCmd(args []string, over *runOverrides) int {
 		Open:        openShape,
 		Shape:       shape,
 		OnDrop: func(n int64) {
+			if !script.Logs(js.LevelWarning) {
+				return
+			}
 			fmt.Fprintf(os.Stderr, "gust: warning: %d arrivals dropped: every user was busy (raise -u, now %d)\n", n, f.users)
 		},
 	}
