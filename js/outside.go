@@ -76,8 +76,11 @@ func (s *Script) outside(v *vu, where string, limit time.Duration, call func() e
 	v.ctx = prev
 	w.mu.Unlock()
 	cancel()
-	// An interrupt that came as the call returned must not hit the runtime's next call.
-	v.rt.ClearInterrupt()
+	// An interrupt of ours that came as the call returned must not hit the runtime's next
+	// call; one from the caller's context (a Ctrl-C in teardown) must, so it stays.
+	if prev.Err() == nil {
+		v.rt.ClearInterrupt()
+	}
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
 		if stop, ok := ie.Value().(*outsideStop); ok {
@@ -116,6 +119,18 @@ func (s *Script) InterruptOutside(reason string) string {
 	w.mu.Unlock()
 	for _, v := range vus {
 		w.interrupt(v, reason)
+	}
+	return strings.Join(where, ", ")
+}
+
+// RunningOutside names the JavaScript running outside the tasks now, "" when none is.
+func (t *Test) RunningOutside() string {
+	w := &t.s.watch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var where []string
+	for _, r := range w.running {
+		where = append(where, r.where)
 	}
 	return strings.Join(where, ", ")
 }

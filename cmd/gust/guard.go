@@ -39,7 +39,11 @@ func guardOutside(test *js.Test) *outsideGuard {
 			case <-g.sigs:
 				n := g.count.Add(1)
 				if n == 1 {
-					continue // the run's handler stops the users gracefully
+					// The run's handler stops the users gracefully; say what a stop must wait for.
+					if where := test.RunningOutside(); where != "" {
+						fmt.Fprintf(os.Stderr, "gust: %s is still running (Ctrl-C again to interrupt it)\n", where)
+					}
+					continue
 				}
 				if where := test.InterruptOutside("interrupted by a second signal"); where != "" {
 					fmt.Fprintf(os.Stderr, "gust: interrupting %s\n", where)

@@ -47,7 +47,8 @@ func TestSecondSIGINTInterruptsAnEndlessSetup(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGINT)
 	waitExit(t, cmd, 10*time.Second, "two SIGINTs did not end an endless setup()")
-	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), "setup() did not finish") {
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), "setup() is still running (Ctrl-C again") ||
+		!strings.Contains(stderr.String(), "setup() did not finish") {
 		t.Errorf("exit %d, stderr %q; want 1 and where it was stuck", code, stderr.String())
 	}
 }
