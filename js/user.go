@@ -180,9 +180,38 @@ type flowError struct {
 
 func (e *flowError) Error() string { return "flow control" }
 
-// call runs a JS function; Go panics inside natives surface as errors.
+// call runs a JS function; Go panics inside natives surface as errors. An async function
+// that threw returns a rejected promise: that is an exception too (rejectedError), as if it
+// had been thrown synchronously.
 func (v *vu) call(fn goja.Callable, this goja.Value, args ...goja.Value) (goja.Value, error) {
-	return fn(this, args...)
+	res, err := fn(this, args...)
+	if err == nil && res != nil {
+		if p, ok := res.Export().(*goja.Promise); ok && p.State() == goja.PromiseStateRejected {
+			return res, &rejectedError{p.Result()}
+		}
+	}
+	return res, err
+}
+
+// rejectedError is a promise an async task or hook returned rejected; reason is what it threw.
+type rejectedError struct{ reason goja.Value }
+
+func (e *rejectedError) Error() string {
+	msg, _ := rejection(e.reason)
+	return msg
+}
+
+// thrown is the value an error carries from JavaScript: the thrown value, or the rejection.
+func thrown(err error) goja.Value {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		return ex.Value()
+	}
+	var re *rejectedError
+	if errors.As(err, &re) {
+		return re.reason
+	}
+	return nil
 }
 
 // settle settles pending catchResponse responses, then classifies err: flow control becomes
@@ -197,9 +226,8 @@ func (v *vu) settle(err error) error {
 	if errors.As(err, &ie) {
 		return errInterrupted
 	}
-	var ex *goja.Exception
-	if errors.As(err, &ex) {
-		if o, ok := ex.Value().(*goja.Object); ok {
+	if val := thrown(err); val != nil {
+		if o, ok := val.(*goja.Object); ok {
 			if kind := o.Get("__gustFlow"); kind != nil {
 				switch kind.String() {
 				case "InterruptTaskSet":
@@ -223,11 +251,18 @@ func (v *vu) settle(err error) error {
 func (v *vu) exception(err error) {
 	msg, tb := err.Error(), ""
 	var ex *goja.Exception
-	if errors.As(err, &ex) {
+	var re *rejectedError
+	switch {
+	case errors.As(err, &ex):
 		msg, tb = exceptionMessage(ex), traceback(ex)
+	case errors.As(err, &re):
+		msg, tb = rejection(re.reason)
 	}
 	if v.rec != nil {
 		v.rec.Exception(msg, tb)
+	}
+	if v.t != nil && v.s.Logs(LevelError) {
+		v.t.excLog.show(msg, tb)
 	}
 	if v.trace != nil {
 		fmt.Fprintf(v.trace, "exception: %s\n%s\n", msg, tb)
