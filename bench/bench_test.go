@@ -161,8 +161,14 @@ func BenchmarkRecord(b *testing.B) {
 	})
 }
 
-// TestUserHeap reports the heap one idle user holds once spawned (not a pass/fail figure: the
-// contract's 400 MB at 10,000 users is checked by run.sh on the real process).
+// maxUserHeap bounds the heap one idle user holds. The contract is 400 MB resident at 10,000
+// users, 40 KB a user for everything (run.sh checks the real process); the user's own heap
+// must leave room in that for its goroutine stack and the runtime's overhead. About 11 KiB
+// today: a regression to twice that fails here, long before the contract is at risk.
+const maxUserHeap = 24 << 10
+
+// TestUserHeap measures the heap one idle user holds once spawned and holds it under
+// maxUserHeap. A count of bytes after GC, not a time: it does not depend on the machine's load.
 func TestUserHeap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocates 1,000 runtimes")
@@ -182,7 +188,14 @@ func TestUserHeap(t *testing.T) {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	t.Logf("heap per idle user: %.1f KiB", float64(after.HeapAlloc-before.HeapAlloc)/n/1024)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	t.Logf("heap per idle user: %.1f KiB", float64(per)/1024)
+	if per > maxUserHeap {
+		t.Errorf("an idle user holds %.1f KiB of heap, more than the %d KiB bound (400 MB at 10,000 users)", float64(per)/1024, maxUserHeap>>10)
+	}
+	if per <= 0 {
+		t.Errorf("measured %d bytes per user: the users were not kept alive, so nothing was measured", per)
+	}
 	if path := os.Getenv("BENCH_HEAPPROFILE"); path != "" {
 		// Written while the users are alive, which -memprofile (taken at exit) cannot do.
 		f, err := os.Create(path)

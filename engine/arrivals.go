@@ -31,12 +31,54 @@ type arrivals struct {
 	x0       float64
 	begun    bool
 	deadline time.Time // arrivals stop just before the run time ends
+
+	// The pacer's clock and hand-off: the real ones, or a fake clock and a counting hand in
+	// tests, so that the schedule is checked exactly however busy the machine is.
+	clock clock
+	hand  func() bool // gives one arrival to a free user; false when none was free
 }
 
 func (a *arrivals) init() {
 	a.work = make(chan struct{})
 	a.rateKick = make(chan struct{}, 1)
+	a.clock = realClock{}
+	a.hand = a.toFreeUser
 }
+
+// toFreeUser hands an arrival to a user waiting for one, never waiting itself.
+func (a *arrivals) toFreeUser() bool {
+	select {
+	case a.work <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// clock is the pacer's time source.
+type clock interface {
+	Now() time.Time
+	NewTimer(d time.Duration) timer
+}
+
+// timer is the part of *time.Timer the pacer uses.
+type timer interface {
+	C() <-chan time.Time
+	Reset(d time.Duration)
+	Stop()
+}
+
+// realClock is the machine's clock.
+type realClock struct{}
+
+func (realClock) Now() time.Time                 { return time.Now() }
+func (realClock) NewTimer(d time.Duration) timer { return realTimer{time.NewTimer(d)} }
+
+type realTimer struct{ t *time.Timer }
+
+func (t realTimer) C() <-chan time.Time   { return t.t.C }
+func (t realTimer) Reset(d time.Duration) { t.t.Reset(d) }
+func (t realTimer) Stop()                 { t.t.Stop() }
 
 // start fixes the clock; the caller holds no lock because nothing else runs yet.
 func (a *arrivals) start(now time.Time, runTime time.Duration, rate float64) {
@@ -75,7 +117,13 @@ func (a *arrivals) dueAt(n int64) (time.Time, bool) {
 	if need <= 0 {
 		return a.since, true
 	}
-	return a.since.Add(time.Duration(need / a.rate * float64(time.Second))), true
+	// Rounded up, and past any float error: at the time returned, owed must count arrival n,
+	// or the pacer would wake, find nothing due and spin until the clock moves on.
+	t := a.since.Add(time.Duration(math.Ceil(need / a.rate * float64(time.Second))))
+	for i := 0; i < 4 && a.owed(t) < n; i++ {
+		t = t.Add(time.Nanosecond << (4 * i))
+	}
+	return t, true
 }
 
 // headroom is how many free users the pool keeps ready: 50 ms worth of arrivals, at least 2.
@@ -87,7 +135,7 @@ func (a *arrivals) headroom() int {
 // already due stay due; the new rate applies from now.
 func (r *Runner) SetRate(rate float64) {
 	r.mu.Lock()
-	r.arrivals.setRate(time.Now(), rate)
+	r.arrivals.setRate(r.arrivals.clock.Now(), rate)
 	r.mu.Unlock()
 	select {
 	case r.arrivals.rateKick <- struct{}{}:
@@ -148,19 +196,19 @@ func (r *Runner) startUsers(n int) {
 // handed out, or the run time ends.
 func (r *Runner) pace() {
 	a := &r.arrivals
-	timer := time.NewTimer(0)
+	timer := a.clock.NewTimer(0)
 	defer timer.Stop()
 	var handled int64 // arrivals dispatched or dropped
 	var reported int64
-	lastReport := time.Now()
+	lastReport := a.clock.Now()
 	for {
 		select {
 		case <-r.quit:
 			return
-		case <-timer.C:
+		case <-timer.C():
 		case <-a.rateKick:
 		}
-		now := time.Now()
+		now := a.clock.Now()
 		r.mu.Lock()
 		if !a.deadline.IsZero() && !now.Before(a.deadline) {
 			now = a.deadline.Add(-time.Nanosecond)
@@ -171,24 +219,26 @@ func (r *Runner) pace() {
 			if r.cfg.Iterations > 0 && a.sent.Load() >= r.cfg.Iterations {
 				return
 			}
-			select {
-			case a.work <- struct{}{}:
+			if a.hand() {
 				a.sent.Add(1)
-			default:
+			} else {
 				a.dropped.Add(1)
 				r.poke()
 			}
 		}
-		if d := a.dropped.Load(); d > reported && r.cfg.OnDrop != nil && time.Since(lastReport) >= time.Second {
+		if d := a.dropped.Load(); d > reported && r.cfg.OnDrop != nil && now.Sub(lastReport) >= time.Second {
 			r.cfg.OnDrop(d - reported)
-			reported, lastReport = d, time.Now()
+			reported, lastReport = d, now
 		}
 		r.mu.Lock()
 		next, ok := a.dueAt(handled + 1)
+		if !a.deadline.IsZero() && !next.Before(a.deadline) {
+			ok = false // no arrival is due before the run time ends
+		}
 		r.mu.Unlock()
 		wait := 50 * time.Millisecond // rechecks the drop report and notices a rate change
 		if ok {
-			wait = min(wait, time.Until(next))
+			wait = min(wait, next.Sub(a.clock.Now()))
 		}
 		timer.Reset(max(wait, 0))
 	}

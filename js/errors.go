@@ -12,6 +12,10 @@ import (
 // jsError turns an error thrown while loading into a LoadError naming the user's
 // file:line:col (goja maps positions through the bundle's source map).
 func (s *Script) jsError(err error) error {
+	var stuck *StuckError
+	if errors.As(err, &stuck) {
+		return err
+	}
 	var ex *goja.Exception
 	if !errors.As(err, &ex) {
 		var se *goja.CompilerSyntaxError

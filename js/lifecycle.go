@@ -56,13 +56,13 @@ func (t *Test) Setup(ctx context.Context) error {
 	}
 	v.ctx = ctx
 	defer v.rec.Flush()
-	if _, err := v.callHook("onTestStart"); err != nil {
+	if _, err := t.callOutside(v, "onTestStart"); err != nil {
 		return &SetupError{"onTestStart", err}
 	}
 	if err := v.runTestEvents(true); err != nil {
 		return &SetupError{"events.testStart", err}
 	}
-	res, err := v.callHook("setup")
+	res, err := t.callOutside(v, "setup")
 	if err != nil {
 		return &SetupError{"setup", err}
 	}
@@ -110,7 +110,7 @@ func (t *Test) Teardown(ctx context.Context) error {
 		if h == "onTestStop" {
 			args = nil
 		}
-		if _, err := v.callHook(h, args...); err != nil {
+		if _, err := t.callOutside(v, h, args...); err != nil {
 			// Counted like any script exception, so that the exit code says the run was not clean.
 			v.rec.Exception(h+"() failed: "+err.Error(), "")
 			errs = append(errs, fmt.Errorf("%s() failed: %w", h, err))
@@ -121,6 +121,18 @@ func (t *Test) Teardown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("events.testStop: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// callOutside is callHook, bounded by the test's OutsideLimit and InterruptOutside.
+func (t *Test) callOutside(v *vu, name string, args ...goja.Value) (res goja.Value, err error) {
+	if _, ok := goja.AssertFunction(v.exports.Get(name)); !ok {
+		return nil, nil
+	}
+	err = t.s.outside(v, name+"()", t.cfg.OutsideLimit, func() error {
+		res, err = v.callHook(name, args...)
+		return err
+	})
+	return res, err
 }
 
 // callHook calls an exported function if the script has it; an exception comes back as an
@@ -141,11 +153,17 @@ func (v *vu) callHook(name string, args ...goja.Value) (goja.Value, error) {
 // hookError formats an exception from a hook with the position it was thrown at.
 func (v *vu) hookError(err error) error {
 	var ex *goja.Exception
-	if !errors.As(err, &ex) {
+	var re *rejectedError
+	var msg, tb string
+	switch {
+	case errors.As(err, &ex):
+		msg, tb = exceptionMessage(ex), traceback(ex)
+	case errors.As(err, &re):
+		msg, tb = rejection(re.reason)
+	default:
 		return err
 	}
-	msg := exceptionMessage(ex)
-	if tb := traceback(ex); tb != "" {
+	if tb != "" {
 		msg += "\n    " + tb
 	}
 	return errors.New(msg)
@@ -180,7 +198,19 @@ func (s *Shape) Tick(runTime time.Duration, users int) (engine.Load, bool) {
 	ctx := rt.NewObject()
 	must(ctx.Set("runTime", runTime.Seconds()))
 	must(ctx.Set("userCount", users))
-	res, err := s.fn(goja.Undefined(), ctx)
+	var res goja.Value
+	err := s.v.s.outside(s.v, "shape()", s.v.t.cfg.OutsideLimit, func() (err error) {
+		res, err = s.fn(goja.Undefined(), ctx)
+		return err
+	})
+	var stuck *StuckError
+	if errors.As(err, &stuck) {
+		if st := s.v.t.cfg.Stats; st != nil {
+			// Counted as a script exception, so that the run's exit code says it was not clean.
+			st.Recorder().Exception(stuck.Error(), "")
+		}
+		return s.fail(stuck)
+	}
 	if err != nil {
 		return s.fail(fmt.Errorf("shape() threw: %w", s.v.hookError(err)))
 	}

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/evanw/esbuild/pkg/api"
@@ -20,6 +22,9 @@ import (
 // LoadOptions tune Load.
 type LoadOptions struct {
 	Env map[string]string // -e KEY=VAL and the process environment, seen as `env`/`__ENV`
+	// Limit, when > 0, bounds the module's top level at load: an endless loop there is
+	// interrupted with a *StuckError (Load's error) after this long.
+	Limit time.Duration
 }
 
 // Script is a loaded test: compiled once, shared read-only by every VU.
@@ -43,6 +48,10 @@ type Script struct {
 	// testEvents: the module adds events.testStart/testStop listeners (seen by the probe)
 	testEvents bool
 	metrics    []metricDecl // the custom metrics the module creates (seen by the probe)
+
+	loadLimit time.Duration
+	logLevel  atomic.Int32 // a LogLevel: what console.* shows (loglevel.go)
+	watch     outsideWatch // JavaScript running outside the tasks (outside.go)
 
 	sharedMu sync.Mutex
 	shared   map[string]*sharedArray // SharedArray and csv() data, loaded once per process
@@ -99,6 +108,12 @@ func Load(path string, opts LoadOptions) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
+	s := &Script{Path: path, abs: abs, dir: filepath.Dir(abs), esm: esm, files: map[string]string{},
+		sources: files, multi: len(files) > 1, hooks: map[string]bool{}, shared: map[string]*sharedArray{}, loadLimit: opts.Limit}
+	s.SetLogLevel(LevelInfo)
+	if err := s.checkGustImports(code); err != nil {
+		return nil, err
+	}
 	// The bundle is wrapped as a function: of the "gust" module when it was an ES module
 	// (esmToScript), else CommonJS's. goja's parser looks for the sourceMappingURL comment on
 	// the last line, skipping a closing "})", which is why the wrapper ends on a line of its own.
@@ -114,8 +129,7 @@ func Load(path string, opts LoadOptions) (*Script, error) {
 	if env == nil {
 		env = map[string]string{}
 	}
-	s := &Script{Path: path, abs: abs, dir: filepath.Dir(abs), program: prog, esm: esm, env: env, files: map[string]string{},
-		sources: files, multi: len(files) > 1, hooks: map[string]bool{}, shared: map[string]*sharedArray{}}
+	s.program, s.env = prog, env
 	if err := s.probe(); err != nil {
 		return nil, err
 	}
@@ -140,6 +154,9 @@ func scriptFiles(path string) ([]string, error) {
 			return nil, fmt.Errorf("script %s: no such file", p)
 		}
 		if !st.IsDir() {
+			if strings.EqualFold(filepath.Ext(abs), ".py") {
+				return nil, fmt.Errorf("script %s: gust runs JavaScript or TypeScript, not Python; see README.md, \"Writing a script\", for a locustfile translated", p)
+			}
 			out = append(out, abs)
 			continue
 		}

@@ -105,7 +105,10 @@ func (v *vu) resolveTable(ctor *goja.Object, owner string, filter tagFilter, dep
 			where := fmt.Sprintf("entry %d", i)
 			weight, tags := 1, []string(nil)
 			if o, ok := item.(*goja.Object); ok && o.Get("__gustTask") != nil && o.Get("__gustTask").ToBoolean() {
-				weight = int(o.Get("weight").ToInteger())
+				var err error
+				if weight, err = wholeNumber(fmt.Sprintf("%s.tasks: the weight of %s", owner, where), o.Get("weight")); err != nil {
+					return nil, err
+				}
 				tags = toStrings(o.Get("tags"))
 				item = o.Get("fn")
 			}
@@ -117,14 +120,20 @@ func (v *vu) resolveTable(ctor *goja.Object, owner string, filter tagFilter, dep
 		for _, key := range obj.Keys() {
 			val := obj.Get(key)
 			weight, tags := 0, []string(nil)
+			what := fmt.Sprintf("%s.tasks.%s", owner, key)
+			var err error
 			switch {
 			case isNumber(val):
-				weight = int(val.ToInteger())
+				if weight, err = wholeNumber(what, val); err != nil {
+					return nil, err
+				}
 			case isPlainObject(val):
 				o := val.ToObject(rt)
 				weight = 1
 				if w := o.Get("weight"); w != nil && !goja.IsUndefined(w) {
-					weight = int(w.ToInteger())
+					if weight, err = wholeNumber(what+".weight", w); err != nil {
+						return nil, err
+					}
 				}
 				tags = toStrings(o.Get("tags"))
 			default:

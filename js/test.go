@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/gustload/gust/client"
@@ -76,16 +77,14 @@ func (s *Script) probe() error {
 		}
 		ci := &classInfo{Name: k, Weight: 1}
 		if w := o.Get("weight"); w != nil && !goja.IsUndefined(w) {
-			if !isNumber(w) || w.ToInteger() < 0 {
-				return fmt.Errorf("%s: %s.weight is %s; it must be a number >= 0", s.Path, k, w.String())
+			if ci.Weight, err = wholeNumber(k+".weight", w); err != nil {
+				return fmt.Errorf("%s: %v", s.Path, err)
 			}
-			ci.Weight = int(w.ToInteger())
 		}
 		if f := o.Get("fixedCount"); f != nil && !goja.IsUndefined(f) {
-			if !isNumber(f) || f.ToInteger() < 0 {
-				return fmt.Errorf("%s: %s.fixedCount is %s; it must be a number >= 0", s.Path, k, f.String())
+			if ci.FixedCount, err = wholeNumber(k+".fixedCount", f); err != nil {
+				return fmt.Errorf("%s: %v", s.Path, err)
 			}
-			ci.FixedCount = int(f.ToInteger())
 		}
 		if h := o.Get("host"); h != nil && !goja.IsUndefined(h) && !goja.IsNull(h) {
 			ci.Host = h.String()
@@ -140,6 +139,13 @@ type TestConfig struct {
 	// Thresholds are the run's thresholds: those on a custom metric are checked against it at
 	// NewTest, and a tag selector (cart_value{region:eu}) registers its sub-metric.
 	Thresholds []metrics.Threshold
+	// Exceptions, when set, shows each distinct script exception once, rate-limited (the
+	// terminal's stderr in a headless run).
+	Exceptions io.Writer
+	// OutsideLimit, when > 0, bounds every call of JavaScript outside the tasks (setup(),
+	// teardown(), shape(), a runtime's module top level): past it, the call is interrupted
+	// with a *StuckError. The run time + the stop timeout.
+	OutsideLimit time.Duration
 }
 
 // Test is a script ready to run: it implements engine.Test.
@@ -150,16 +156,18 @@ type Test struct {
 	hosts   []string
 	filter  tagFilter
 
-	envJSON   []byte    // cfg.Environment, parsed by each runtime that reads this.environment
-	setupJSON []byte    // setup()'s result; set before any user starts
-	life      *vu       // the runtime of onTestStart, setup, teardown and onTestStop
+	envJSON   []byte // cfg.Environment, parsed by each runtime that reads this.environment
+	setupJSON []byte // setup()'s result; set before any user starts
+	life      *vu    // the runtime of onTestStart, setup, teardown and onTestStop
+	excLog    *exceptionLog
 	ws        *wsShared // shared by the copies WithHost makes
 }
 
 // NewTest checks the run's choices against the script (class names, hosts, tags) and
 // prepares it; every error names the offending value.
 func NewTest(s *Script, cfg TestConfig) (*Test, error) {
-	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}, ws: &wsShared{}}
+	cfg.Trace = newSafeWriter(cfg.Trace)
+	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}, excLog: newExceptionLog(cfg.Exceptions), ws: &wsShared{}}
 	env, err := json.Marshal(cfg.Environment)
 	if err != nil {
 		return nil, fmt.Errorf("environment: %v", err)
@@ -198,6 +206,9 @@ func NewTest(s *Script, cfg TestConfig) (*Test, error) {
 		}
 		t.classes = append(t.classes, c)
 		t.hosts = append(t.hosts, strings.TrimRight(host, "/"))
+	}
+	if !slices.ContainsFunc(t.classes, func(c *classInfo) bool { return c.Weight > 0 || c.FixedCount > 0 }) {
+		return nil, fmt.Errorf("every User class has weight 0 and no fixedCount: no user would start")
 	}
 	if len(cfg.Tags) > 0 || len(cfg.ExcludeTags) > 0 {
 		// Resolve once with the filter so that a filter that leaves a class with nothing to do

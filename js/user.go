@@ -184,10 +184,33 @@ type flowError struct {
 
 func (e *flowError) Error() string { return "flow control" }
 
-// call runs a JS function; Go panics inside natives surface as errors.
+// call runs a JS function; Go panics inside natives surface as errors. An async function
+// that threw returns a rejected promise: that is an exception too (rejectedError), as if it
+// had been thrown synchronously.
 func (v *vu) call(fn goja.Callable, this goja.Value, args ...goja.Value) (goja.Value, error) {
 	res, err := fn(this, args...)
 	return v.await(res, err)
+}
+
+// rejectedError is a promise an async task or hook returned rejected; reason is what it threw.
+type rejectedError struct{ reason goja.Value }
+
+func (e *rejectedError) Error() string {
+	msg, _ := rejection(e.reason)
+	return msg
+}
+
+// thrown is the value an error carries from JavaScript: the thrown value, or the rejection.
+func thrown(err error) goja.Value {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		return ex.Value()
+	}
+	var re *rejectedError
+	if errors.As(err, &re) {
+		return re.reason
+	}
+	return nil
 }
 
 // settle settles pending catchResponse responses, then classifies err: flow control becomes
@@ -248,6 +271,9 @@ func (v *vu) exception(err error) {
 	}
 	if v.rec != nil {
 		v.rec.Exception(msg, tb)
+	}
+	if v.t != nil && v.s.Logs(LevelError) {
+		v.t.excLog.show(msg, tb)
 	}
 	if v.trace != nil {
 		fmt.Fprintf(v.trace, "exception: %s\n%s\n", msg, tb)

@@ -75,7 +75,11 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 	if s.esm {
 		// The ES-module form takes the module and returns its exports: no module, exports or
 		// require objects in the runtime.
-		ex, err := mf(goja.Undefined(), gust)
+		var ex goja.Value
+		err := s.outside(v, "the module's top level", v.topLimit(), func() (err error) {
+			ex, err = mf(goja.Undefined(), gust)
+			return err
+		})
 		if err != nil {
 			return nil, s.jsError(err)
 		}
@@ -95,7 +99,11 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 		}
 		return v.requireModule(name)
 	}
-	if _, err := mf(goja.Undefined(), exports, rt.ToValue(require), module); err != nil {
+	err = s.outside(v, "the module's top level", v.topLimit(), func() error {
+		_, err := mf(goja.Undefined(), exports, rt.ToValue(require), module)
+		return err
+	})
+	if err != nil {
 		return nil, s.jsError(err)
 	}
 	v.exports = module.Get("exports").ToObject(rt)
@@ -105,6 +113,15 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 		}
 	}
 	return v, nil
+}
+
+// topLimit bounds the module's top level: at load by LoadOptions.Limit, in a running test by
+// its OutsideLimit.
+func (v *vu) topLimit() time.Duration {
+	if v.t == nil {
+		return v.s.loadLimit
+	}
+	return v.t.cfg.OutsideLimit
 }
 
 // testLevel names the exports gust itself calls; two files may not both define one.
@@ -308,12 +325,15 @@ var consoleMethods = []string{"log", "info", "warn", "error", "debug"}
 func (v *vu) newConsole() *goja.Object {
 	logf := func(level string) func(goja.FunctionCall) goja.Value {
 		return func(call goja.FunctionCall) goja.Value {
+			if !v.s.Logs(consoleLevel[level]) {
+				return goja.Undefined()
+			}
 			parts := make([]string, len(call.Arguments))
 			for i, a := range call.Arguments {
 				parts[i] = v.show(a)
 			}
 			consoleMu.Lock()
-			fmt.Fprintf(os.Stderr, "[%s] user %d: %s\n", level, v.id, strings.Join(parts, " "))
+			fmt.Fprintf(os.Stderr, "[%s] user %d: %s\n", level, v.id, terminalSafe(strings.Join(parts, " ")))
 			consoleMu.Unlock()
 			return goja.Undefined()
 		}

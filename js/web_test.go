@@ -207,3 +207,11 @@ func mustWrite(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// A misspelt import from a gust submodule fails at load, naming it and what the module has.
+func TestSubmoduleImportChecked(t *testing.T) {
+	_, err := Load(write(t, "bad.js", "import { sha265 } from \"gust/crypto\";\nimport { HttpUser } from \"gust\";\nexport class U extends HttpUser { static tasks = { a: 1 }; a() { sha265(\"x\"); } }\n"), LoadOptions{})
+	if err == nil || !strings.Contains(err.Error(), `"gust/crypto" has no export named "sha265"`) || !strings.Contains(err.Error(), "bad.js:1") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Column widths of Locust's console tables when not on a terminal.
@@ -20,7 +22,7 @@ const (
 
 // WriteSummary writes Locust's end-of-run tables: requests, response time
 // percentiles, the custom metrics and checks when there are any and, when
-// anything failed, the error report. Rates are over
+// anything failed or a script raised, the error and exception reports. Rates are over
 // the whole run, as Locust prints them at exit.
 func WriteSummary(w io.Writer, s *Snapshot) {
 	var b strings.Builder
@@ -32,6 +34,7 @@ func WriteSummary(w io.Writer, s *Snapshot) {
 	if len(s.Errors) > 0 {
 		writeErrorReport(&b, s)
 	}
+	writeExceptionReport(&b, s)
 	_, _ = io.WriteString(w, b.String())
 }
 
@@ -123,7 +126,7 @@ func writeErrorReport(b *strings.Builder, s *Snapshot) {
 	sep := dashes(18) + "|" + dashes(nameWidth+80-19)
 	line(b, sep)
 	for _, g := range s.Errors {
-		line(b, fmt.Sprintf("%-18d %s %s: %s", g.Occurrences, g.Method, g.Name, g.Error))
+		line(b, fmt.Sprintf("%-18d %s %s: %s", g.Occurrences, g.Method, g.Name, terminalText(g.Error)))
 	}
 	line(b, sep)
 	b.WriteString("\n")
@@ -158,4 +161,47 @@ func fit(name string, width int) string {
 	keep := width - len(cut)
 	tail := keep / 2
 	return string(r[:keep-tail]) + cut + string(r[len(r)-tail:])
+}
+
+// writeExceptionReport is Locust's "Exceptions" table of script errors, most frequent first,
+// each with the innermost frame of its traceback; nothing when the script never raised.
+func writeExceptionReport(b *strings.Builder, s *Snapshot) {
+	if len(s.Exceptions) == 0 {
+		return
+	}
+	line(b, "Exceptions")
+	line(b, fmt.Sprintf("%-18s %s", "# occurrences", "Exception"))
+	sep := dashes(18) + "|" + dashes(nameWidth+80-19)
+	line(b, sep)
+	for _, g := range s.Exceptions {
+		at, _, _ := strings.Cut(g.Traceback, "\n")
+		row := fmt.Sprintf("%-18d %s", g.Count, terminalText(strings.ReplaceAll(g.Message, "\n", " ")))
+		if at != "" {
+			row += " " + terminalText(at)
+		}
+		line(b, row)
+	}
+	line(b, sep)
+	b.WriteString("\n")
+}
+
+// terminalText spells out the control characters of text that may come from the target (an
+// error's reason phrase, a message built from a body), so that it cannot drive the terminal.
+func terminalText(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r) && r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

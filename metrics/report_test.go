@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -266,4 +267,36 @@ type countingWriter struct{ n uint64 }
 func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += uint64(len(p))
 	return len(p), nil
+}
+
+func TestSummaryHasAnExceptionsTable(t *testing.T) {
+	s := New(Options{})
+	r := s.Recorder()
+	for i := 0; i < 3; i++ {
+		r.Exception("Error: kaboom", "at t (boom.js:7:11)\nat run (boom.js:2:1)")
+	}
+	r.Flush()
+	var b strings.Builder
+	WriteSummary(&b, s.Snapshot())
+	out := b.String()
+	if !strings.Contains(out, "Exceptions") || !regexp.MustCompile(`(?m)^3 +Error: kaboom at t \(boom.js:7:11\)$`).MatchString(out) {
+		t.Errorf("the summary lacks an Exceptions table with the count, message and place:\n%s", out)
+	}
+	b.Reset()
+	WriteSummary(&b, New(Options{}).Snapshot())
+	if strings.Contains(b.String(), "Exceptions") {
+		t.Errorf("an Exceptions table without exceptions:\n%s", b.String())
+	}
+}
+
+func TestSummaryEscapesTheTargetsControlCharacters(t *testing.T) {
+	s := New(Options{})
+	r := s.Recorder()
+	r.Exception("Error: \x1b]0;PWNED\x07 in body", "at t (x.js:1:1)")
+	r.Flush()
+	var b strings.Builder
+	WriteSummary(&b, s.Snapshot())
+	if strings.Contains(b.String(), "\x1b") || !strings.Contains(b.String(), `Error: \x1b]0;PWNED\x07 in body`) {
+		t.Errorf("the summary should show the escape spelled out:\n%q", b.String())
+	}
 }

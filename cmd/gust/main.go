@@ -114,7 +114,8 @@ Flags (Locust's names where Locust has one):
       --only-summary         print only the final summary, no live status
       --exit-code-on-error N exit code when requests failed or a script raised (default 1)
       --timeout D            default per-request timeout (default 60s)
-      --loglevel LEVEL       debug, info, warning, error (default info)
+      --loglevel LEVEL       debug, info, warning, error, critical (default info): which console.*
+                             messages, warnings and new exceptions reach stderr
       --config FILE          settings file (default: gust.toml in the working directory, if any)
 
 Precedence: the script's exported options < the config file < GUST_* environment variables
@@ -140,5 +141,6 @@ Exit codes (when several apply, the first in this list wins):
 
 Stopping: the run time, -i, StopTest in a script, or SIGINT/SIGTERM stop gracefully (running
 tasks get --stop-timeout, then reports are written). A second SIGINT stops at once; reports are
-still written.
+still written. JavaScript outside the tasks (top level, setup, teardown, shape) gets at most the
+run time + the stop timeout per call, and a second SIGINT interrupts it, naming where it was stuck.
 `

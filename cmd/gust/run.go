@@ -45,7 +45,7 @@ func runCmd(args []string, over *runOverrides) int {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	script, err := js.Load(scriptPath, js.LoadOptions{Env: env})
+	script, err := js.Load(scriptPath, js.LoadOptions{Env: env, Limit: outsideLimit(&f)})
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -66,6 +66,9 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := applyDefaults(fs, script.Options(), conf); err != nil {
 		return usageError("%v", err)
 	}
+	if err := checkScriptSettings(fs, &f, script); err != nil {
+		return usageError("%v", err)
+	}
 	usersGiven := given(fs, conf, script.Options(), "users")
 	if over != nil && over.host != "" {
 		f.host = over.host
@@ -83,16 +86,21 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 
 	stats := metrics.New(metrics.Options{
-		OnWarn:      func(msg string) { fmt.Fprintln(os.Stderr, "gust: warning:", msg) },
+		OnWarn: func(msg string) {
+			if script.Logs(js.LevelWarning) {
+				fmt.Fprintln(os.Stderr, "gust: warning:", msg)
+			}
+		},
 		NameWindows: f.fullHistory && f.csv != "", // per-name current percentiles for the history CSV
 	})
 	tcfg := js.TestConfig{
-		Host:        f.host,
-		Classes:     classNames,
-		Tags:        f.tags,
-		ExcludeTags: f.excludeTags,
-		Stats:       stats,
-		Client:      client.Options{Timeout: f.timeout},
+		Host:         f.host,
+		Classes:      classNames,
+		Tags:         f.tags,
+		ExcludeTags:  f.excludeTags,
+		Stats:        stats,
+		Client:       client.Options{Timeout: f.timeout},
+		OutsideLimit: outsideLimit(&f),
 		Environment: map[string]any{
 			"host": f.host, "users": f.users, "spawnRate": f.spawnRate, "runTime": f.runTime.Seconds(),
 			"iterations": f.iterations, "tags": f.tags, "excludeTags": f.excludeTags, "script": scriptPath,
@@ -101,6 +109,8 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 	if f.singleUser {
 		tcfg.Trace = out
+	} else {
+		tcfg.Exceptions = os.Stderr // each new exception once, as Locust logs them
 	}
 	tcfg.Thresholds = rep.thresholds
 	test, err := js.NewTest(script, tcfg)
@@ -111,8 +121,18 @@ func runCmd(args []string, over *runOverrides) int {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	if err := checkSomethingToRun(&f, shape); err != nil {
+		return usageError("%v", err)
+	}
+	guard := guardOutside(test)
+	defer guard.stop()
 	if err := test.Setup(context.Background()); err != nil {
-		return usageError("%v (the test did not start)", err)
+		return setupFailed(err)
+	}
+	if guard.signalled() {
+		teardown(test)
+		fmt.Fprintln(os.Stderr, "gust: interrupted during setup() (the test did not start)")
+		return exitFailures
 	}
 	if f.singleUser {
 		defer teardown(test)
@@ -140,6 +160,9 @@ func runCmd(args []string, over *runOverrides) int {
 		Open:        openShape,
 		Shape:       shape,
 		OnDrop: func(n int64) {
+			if !script.Logs(js.LevelWarning) {
+				return
+			}
 			fmt.Fprintf(os.Stderr, "gust: warning: %d arrivals dropped: every user was busy (raise -u, now %d)\n", n, f.users)
 		},
 	}
