@@ -125,7 +125,7 @@ func (v *vu) topLimit() time.Duration {
 }
 
 // testLevel names the exports gust itself calls; two files may not both define one.
-var testLevel = []string{"options", "setup", "teardown", "shape", "onTestStart", "onTestStop"}
+var testLevel = []string{"options", "setup", "teardown", "shape", "onTestStart", "onTestStop", "handleSummary"}
 
 // mergeFiles flattens the per-file namespaces of a composed test into one exports object.
 // Two files exporting the same User class or test-level function is an error naming both;

@@ -117,6 +117,9 @@ func runCmd(args []string, over *runOverrides) int {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	if script.HasHandleSummary() {
+		rep.summary = test.HandleSummary
+	}
 	shape, openShape, err := loadShape(script, test)
 	if err != nil {
 		return usageError("%v", err)
@@ -285,6 +288,8 @@ func printRatios(w io.Writer, classes []js.ClassInfo) {
 
 // reportInputs is what the reports carry beside the final snapshot.
 type reportInputs struct {
+	// summary is the script's handleSummary(data), when it exports one (summary.go).
+	summary func(ctx context.Context, result []byte) (map[string]string, error)
 	// shape and openShape are the script's load profile (options.stages or shape()), which a
 	// test started from the web UI follows too.
 	shape      engine.Shape
@@ -366,6 +371,10 @@ func finishRun(out io.Writer, f *runFlags, snap *metrics.Snapshot, runner *engin
 		code = exitThreshold
 	}
 	if err := writeReports(f, snap, runner, in); err != nil {
+		fmt.Fprintln(os.Stderr, "gust:", err)
+		code = exitUsage
+	}
+	if err := handleSummary(out, f, snap, runner, in); err != nil {
 		fmt.Fprintln(os.Stderr, "gust:", err)
 		code = exitUsage
 	}
