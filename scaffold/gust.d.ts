@@ -61,8 +61,6 @@ interface GustRequestOptions {
   redirects?: boolean | number;
   /** true: the script decides with res.success() / res.failure(msg). */
   catchResponse?: boolean;
-  /** Tags attached to the sample; thresholds can filter by them. */
-  tags?: Record<string, string>;
   /** TLS settings for this request. */
   tls?: GustTLS;
   /** Basic auth: [user, password]. */
@@ -422,7 +420,7 @@ declare module "gust" {
   export const setupData: any;
 
   /** k6's check(): runs each named predicate on value; true when all pass. */
-  export function check<T>(value: T, checks: Record<string, (value: T) => boolean>, tags?: GustTags): boolean;
+  export function check<T>(value: T, checks: Record<string, ((value: T) => unknown) | boolean>): boolean;
 
   /** A custom metric that sums values. */
   export class Counter {
@@ -470,15 +468,17 @@ declare module "gust" {
 
 declare module "gust/crypto" {
   /** An output encoding of a digest. */
-  type Encoding = "hex" | "base64" | "base64url" | "binary";
+  /** hex (the default), base64, base64url (padded), base64rawurl, or binary (a binary string). */
+  type Encoding = "hex" | "base64" | "base64url" | "base64rawurl" | "binary";
   type Data = string | ArrayBuffer | Uint8Array;
   export function md5(data: Data, encoding?: Encoding): string;
   export function sha1(data: Data, encoding?: Encoding): string;
   export function sha256(data: Data, encoding?: Encoding): string;
+  export function sha384(data: Data, encoding?: Encoding): string;
   export function sha512(data: Data, encoding?: Encoding): string;
   /** An HMAC of data with key, in k6/crypto's shape. */
   export function hmac(
-    algorithm: "md5" | "sha1" | "sha256" | "sha512",
+    algorithm: "md5" | "sha1" | "sha224" | "sha256" | "sha384" | "sha512" | "sha512_224" | "sha512_256",
     key: Data,
     data: Data,
     encoding?: Encoding,
@@ -532,6 +532,7 @@ declare function structuredClone<T>(value: T): T;
 declare class TextEncoder {
   readonly encoding: string;
   encode(input?: string): Uint8Array;
+  encodeInto(input: string, destination: Uint8Array): { read: number | undefined; written: number };
 }
 declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
@@ -604,4 +605,6 @@ declare class WebSocket {
   onclose: ((this: WebSocket, event: GustCloseEvent) => void) | null;
   send(data: GustWebSocketData): void;
   close(code?: number, reason?: string): void;
+  addEventListener(type: "open" | "message" | "error" | "close", listener: (event: any) => void): void;
+  removeEventListener(type: "open" | "message" | "error" | "close", listener: (event: any) => void): void;
 }
