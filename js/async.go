@@ -183,11 +183,11 @@ func (v *vu) batch(call goja.FunctionCall) goja.Value {
 
 // closeLanes closes the idle lanes' connections when the user stops.
 func (v *vu) closeLanes() {
-	if v.loop == nil {
+	if v.evl() == nil {
 		return
 	}
-	for _, c := range v.loop.lanes {
+	for _, c := range v.evl().lanes {
 		c.Close()
 	}
-	v.loop.lanes = nil
+	v.evl().lanes = nil
 }

@@ -99,20 +99,22 @@ func (v *vu) metricRegister(call goja.FunctionCall) goja.Value {
 			}
 		}
 		v.s.metrics = append(v.s.metrics, metricDecl{name, kind, isTime})
-		v.metrics = append(v.metrics, nil)
-		return rt.ToValue(len(v.metrics) - 1)
+		x := v.extras()
+		x.metrics = append(x.metrics, nil)
+		return rt.ToValue(len(x.metrics) - 1)
 	}
 	m, err := v.t.cfg.Stats.Metric(name, kind, isTime)
 	if err != nil {
 		panic(rt.NewTypeError(fmt.Sprintf("new %s(%q): %v", kindName, name, err)))
 	}
-	v.metrics = append(v.metrics, m)
-	return rt.ToValue(len(v.metrics) - 1)
+	x := v.extras()
+	x.metrics = append(x.metrics, m)
+	return rt.ToValue(len(x.metrics) - 1)
 }
 
 // metricAdd is __metricAdd(id, value, tags).
 func (v *vu) metricAdd(call goja.FunctionCall) goja.Value {
-	m := v.metrics[call.Argument(0).ToInteger()]
+	m := v.evl().ev.metrics[call.Argument(0).ToInteger()]
 	if m == nil || v.rec == nil {
 		return goja.Undefined() // the probe, or the module's top level: nothing is recorded
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+	"github.com/gustload/gust/metrics"
 )
 
 // record() and events: Locust's events.request.fire for custom clients (gRPC, a database, a
@@ -18,6 +19,18 @@ type userEvents struct {
 	request   []goja.Callable
 	testStart []goja.Callable
 	testStop  []goja.Callable
+	metrics   []*metrics.Metric // the custom metrics this runtime created, by id (custom.go)
+}
+
+// extras returns the runtime's listeners and metrics, built on first use.
+func (v *vu) extras() *userEvents { return &v.loopOf().ev }
+
+// listeners returns the runtime's listeners and metrics, nil when it has none.
+func (v *vu) listeners() *userEvents {
+	if l := v.evl(); l != nil {
+		return &l.ev
+	}
+	return nil
 }
 
 // eventsObject builds `events`: { request: { fire, on }, testStart: { on }, testStop: { on } }.
@@ -29,16 +42,14 @@ func (v *vu) eventsObject() goja.Value {
 			if !ok {
 				panic(rt.NewTypeError(fmt.Sprintf("events.%s.on(listener): the listener must be a function", kind)))
 			}
-			if v.events == nil {
-				v.events = &userEvents{}
-			}
+			x := v.extras()
 			switch kind {
 			case "request":
-				v.events.request = append(v.events.request, fn)
+				x.request = append(x.request, fn)
 			case "testStart":
-				v.events.testStart = append(v.events.testStart, fn)
+				x.testStart = append(x.testStart, fn)
 			case "testStop":
-				v.events.testStop = append(v.events.testStop, fn)
+				x.testStop = append(x.testStop, fn)
 			}
 			if kind != "request" && v.t == nil {
 				v.s.testEvents = true // seen by the probe: the hooks' runtime must run
@@ -103,7 +114,8 @@ func (v *vu) recordNative(call goja.FunctionCall) goja.Value {
 
 // fireRequest calls the request listeners with one sample's fields.
 func (v *vu) fireRequest(typ, name string, elapsed time.Duration, size int64, errMsg, url string, status int) {
-	if v.events == nil || len(v.events.request) == 0 {
+	x := v.listeners()
+	if x == nil || len(x.request) == 0 {
 		return
 	}
 	rt := v.rt
@@ -121,19 +133,20 @@ func (v *vu) fireRequest(typ, name string, elapsed time.Duration, size int64, er
 		must(ev.Set("url", url))
 		must(ev.Set("status", status))
 	}
-	for _, fn := range v.events.request {
+	for _, fn := range x.request {
 		v.callback(fn, goja.Undefined(), ev)
 	}
 }
 
 // runTestEvents calls the testStart or testStop listeners of the hooks' runtime.
 func (v *vu) runTestEvents(start bool) error {
-	if v.events == nil {
+	x := v.listeners()
+	if x == nil {
 		return nil
 	}
-	list := v.events.testStop
+	list := x.testStop
 	if start {
-		list = v.events.testStart
+		list = x.testStart
 	}
 	for _, fn := range list {
 		if _, err := v.call(fn, goja.Undefined()); err != nil {

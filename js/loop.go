@@ -32,6 +32,7 @@ type eventLoop struct {
 	unhandled []*goja.Promise  // rejected promises nobody handled (yet)
 	task      *goja.Promise    // the running task's own promise: its rejection is the task's error
 	lanes     []*client.Client // idle lanes for concurrent requests (async.go)
+	ev        userEvents       // the script's listeners and custom metrics (events.go, custom.go)
 
 	// Guarded by mu, used by abort from another goroutine:
 	aborts  map[any]func() // how to cut each operation in flight short (a lane, a socket)
@@ -48,13 +49,12 @@ type timer struct {
 
 // loopOf returns v's event loop, building it on first use.
 func (v *vu) loopOf() *eventLoop {
-	if v.loop == nil {
-		v.loop = &eventLoop{wake: make(chan struct{}, 1), timers: map[int64]*timer{}, aborts: map[any]func(){}}
-		v.loopShared.Store(v.loop)
+	if v.evl() == nil {
+		v.loop.Store(&eventLoop{wake: make(chan struct{}, 1)})
 		// A promise rejected with no handler is an exception too, unless a handler comes
 		// before the task ends (an await later in the task).
 		v.rt.SetPromiseRejectionTracker(func(p *goja.Promise, op goja.PromiseRejectionOperation) {
-			l := v.loop
+			l := v.evl()
 			switch op {
 			case goja.PromiseRejectionReject:
 				l.unhandled = append(l.unhandled, p)
@@ -68,8 +68,11 @@ func (v *vu) loopOf() *eventLoop {
 			}
 		})
 	}
-	return v.loop
+	return v.evl()
 }
+
+// evl is the user's event loop, nil until something needed one.
+func (v *vu) evl() *eventLoop { return v.loop.Load() }
 
 // post queues fn to run on the user's goroutine; safe from any goroutine.
 func (l *eventLoop) post(fn func()) {
@@ -100,6 +103,9 @@ func (l *eventLoop) onAbort(key any, cut func()) {
 		cut()
 		return
 	}
+	if l.aborts == nil {
+		l.aborts = map[any]func(){}
+	}
 	l.aborts[key] = cut
 	l.mu.Unlock()
 }
@@ -115,7 +121,7 @@ func (l *eventLoop) abort() {
 	l.mu.Lock()
 	l.aborted = true
 	cuts := l.aborts
-	l.aborts = map[any]func(){}
+	l.aborts = nil
 	l.mu.Unlock()
 	for _, cut := range cuts {
 		cut()
@@ -126,7 +132,7 @@ func (l *eventLoop) abort() {
 // ends (a hard stop: errInterrupted). Exceptions thrown by callbacks are recorded and the loop
 // goes on, as after a sync task's exception.
 func (v *vu) runLoop(ctx context.Context) error {
-	l := v.loop
+	l := v.evl()
 	if l == nil {
 		return nil
 	}
@@ -167,14 +173,14 @@ func (v *vu) callback(fn goja.Callable, this goja.Value, args ...goja.Value) {
 	if err == nil {
 		return
 	}
-	if err = v.classify(err); err != nil && v.loop != nil && v.loop.flow == nil {
-		v.loop.flow = err
+	if err = v.classify(err); err != nil && v.evl() != nil && v.evl().flow == nil {
+		v.evl().flow = err
 	}
 }
 
 // reportUnhandled records the rejections no handler took as exceptions.
 func (v *vu) reportUnhandled() {
-	l := v.loop
+	l := v.evl()
 	for _, p := range l.unhandled {
 		if p == l.task {
 			continue // the task's own rejection is its error (await)
@@ -188,7 +194,7 @@ func (v *vu) reportUnhandled() {
 
 // clearTimers stops every timer: the task is over (flow control) or the user is stopping.
 func (v *vu) clearTimers() {
-	l := v.loop
+	l := v.evl()
 	for id, t := range l.timers {
 		t.t.Stop()
 		delete(l.timers, id)
@@ -202,14 +208,14 @@ func (v *vu) timerNative(name string) goja.Value {
 	switch name {
 	case "clearTimeout", "clearInterval":
 		return rt.ToValue(func(call goja.FunctionCall) goja.Value {
-			if v.loop == nil {
+			if v.evl() == nil {
 				return goja.Undefined()
 			}
 			id := call.Argument(0).ToInteger()
-			if t, ok := v.loop.timers[id]; ok {
+			if t, ok := v.evl().timers[id]; ok {
 				t.t.Stop()
-				delete(v.loop.timers, id)
-				v.loop.pending--
+				delete(v.evl().timers, id)
+				v.evl().pending--
 			}
 			return goja.Undefined()
 		})
@@ -238,6 +244,9 @@ func (v *vu) timerNative(name string) goja.Value {
 		if repeat {
 			t.interval = d
 		}
+		if l.timers == nil {
+			l.timers = map[int64]*timer{}
+		}
 		l.timers[id] = t
 		l.pending++
 		t.t = time.AfterFunc(d, func() { l.post(func() { v.fire(id) }) })
@@ -247,7 +256,7 @@ func (v *vu) timerNative(name string) goja.Value {
 
 // fire runs timer id's callback, if it is still set, and re-arms an interval.
 func (v *vu) fire(id int64) {
-	l := v.loop
+	l := v.evl()
 	t, ok := l.timers[id]
 	if !ok {
 		return // cleared after it had fired
@@ -279,7 +288,7 @@ func (v *vu) await(res goja.Value, err error) (goja.Value, error) {
 	if o, ok := res.(*goja.Object); ok && o.ExportType() == promiseType {
 		p, _ = o.Export().(*goja.Promise)
 	}
-	if l := v.loop; l != nil {
+	if l := v.evl(); l != nil {
 		outer := l.task
 		if p != nil {
 			l.task = p
@@ -298,7 +307,7 @@ func (v *vu) await(res goja.Value, err error) (goja.Value, error) {
 
 // closeLoop releases what the loop holds when the user stops: timers, lanes, sockets.
 func (v *vu) closeLoop() {
-	l := v.loop
+	l := v.evl()
 	if l == nil {
 		return
 	}

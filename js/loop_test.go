@@ -179,7 +179,7 @@ export class U extends HttpUser { static tasks = { a: 1 }; a() { this.client.get
 	if _, err := u.Step(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if u.(*user).v.loop != nil {
+	if u.(*user).v.evl() != nil {
 		t.Fatal("a synchronous task built an event loop")
 	}
 }

@@ -200,7 +200,7 @@ func (v *vu) nativeFn() goja.Value {
 	if v.nativeVal == nil {
 		v.nativeVal = v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 			return v.native(call.Argument(0).String())
-		})
+		}).ToObject(v.rt)
 	}
 	return v.nativeVal
 }

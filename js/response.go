@@ -43,7 +43,7 @@ func (r *response) record(errMsg string) {
 	}
 	r.pending = false
 	r.v.rec.Record(r.method, r.name, end, r.r.Elapsed, r.r.Size, errMsg)
-	if r.v.events != nil {
+	if r.v.loop.Load() != nil {
 		r.v.fireRequest(r.method, r.name, r.r.Elapsed, r.r.Size, errMsg, r.r.URL, r.r.Status)
 	}
 }

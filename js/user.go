@@ -162,7 +162,7 @@ func (u *user) Stop(ctx context.Context) {
 func (u *user) Interrupt() {
 	u.v.rt.Interrupt(errInterrupted)
 	u.v.client.Abort()
-	if l := u.v.loopShared.Load(); l != nil {
+	if l := u.v.evl(); l != nil {
 		l.abort()
 	}
 }

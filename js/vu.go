@@ -28,7 +28,7 @@ type vu struct {
 
 	exports   *goja.Object
 	natives   []namedValue // built by native(), on first use
-	nativeVal goja.Value   // native() as a JS function (gust.go)
+	nativeVal *goja.Object // native() as a JS function (gust.go)
 
 	waits  []objectWait            // the wait functions built by between() and the like
 	tables map[*goja.Object]*table // while resolving task tables; nil in a running user
@@ -47,18 +47,16 @@ type vu struct {
 	envObj    goja.Value  // this.environment, built on first use
 
 	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
-	born      time.Duration // when the runtime was made, since epoch: performance.now()'s origin
-
-	events     *userEvents               // event listeners the script added (events.go)
-	metrics    []*metrics.Metric         // the custom metrics this runtime created, by id (custom.go)
-	loop       *eventLoop                // timers, async requests, sockets; nil until one is used (loop.go)
-	loopShared atomic.Pointer[eventLoop] // the same, for Interrupt on another goroutine
+	// loop holds timers, async requests, sockets, event listeners and custom metrics; nil
+	// until the script uses one (loop.go). Atomic because Interrupt, on another goroutine,
+	// aborts what it holds.
+	loop atomic.Pointer[eventLoop]
 }
 
 // newVU builds a runtime, installs the "gust" module and runs the script's module body in it.
 func newVU(s *Script, t *Test, id int) (*vu, error) {
 	rt := goja.New()
-	v := &vu{s: s, t: t, rt: rt, id: id, ctx: context.Background(), born: time.Since(epoch)}
+	v := &vu{s: s, t: t, rt: rt, id: id, ctx: context.Background()}
 	gust := rt.NewDynamicObject(&gustModule{v: v})
 
 	// Free names resolve through the global object's prototype chain: a lazy scope there,

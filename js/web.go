@@ -39,7 +39,7 @@ func (v *vu) webNative(name string) goja.Value {
 	case "performance":
 		return rt.NewDynamicObject(&lazyMethods{rt: rt, names: []string{"now"}, build: func(string) func(goja.FunctionCall) goja.Value {
 			return func(goja.FunctionCall) goja.Value {
-				return rt.ToValue(float64(time.Since(epoch)-v.born) / float64(time.Millisecond))
+				return rt.ToValue(float64(time.Since(epoch)) / float64(time.Millisecond))
 			}
 		}})
 	case "setTimeout", "clearTimeout", "setInterval", "clearInterval":

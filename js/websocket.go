@@ -189,10 +189,10 @@ func (s *socket) opened(c *websocket.Conn, resp *http.Response, err error, took 
 				if !clean {
 					msg = err.Error()
 				}
-				s.v.loop.post(func() { s.closed(code, reason, clean, msg) })
+				s.v.evl().post(func() { s.closed(code, reason, clean, msg) })
 				return
 			}
-			s.v.loop.post(func() { s.message(typ, data) })
+			s.v.evl().post(func() { s.message(typ, data) })
 		}
 	}()
 }
@@ -219,7 +219,7 @@ func (s *socket) closed(code int, reason string, clean bool, errMsg string) {
 		return
 	}
 	s.state = wsClosed
-	l := s.v.loop
+	l := s.v.evl()
 	l.pending--
 	l.offAbort(s)
 	s.cancel()

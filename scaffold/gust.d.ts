@@ -585,7 +585,7 @@ declare const crypto: {
 };
 
 declare const performance: {
-  /** Milliseconds since the user's runtime started, fractional. */
+  /** Milliseconds on a monotonic clock (since the gust process started), fractional: subtract two readings. */
   now(): number;
 };
 
