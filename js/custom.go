@@ -30,7 +30,6 @@ const metricSource = `(function (native) {
   const make = (kind) => class {
     #id; #name;
     constructor(name, isTime) {
-      if (new.target === undefined) throw new TypeError(kind + "(name) must be called with new");
       this.#name = String(name);
       this.#id = register(kind, this.#name, !!isTime);
     }
