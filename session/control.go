@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gustload/gust/engine"
@@ -23,6 +24,7 @@ func (s *Session) Edit(users int, rate float64) error {
 		time.Sleep(10 * time.Millisecond)
 	}
 	run.runner.SetUsers(users, rate)
+	fmt.Fprintf(s.cfg.Out, "gust: users set to %d at %g/s\n", users, rate)
 	return nil
 }
 

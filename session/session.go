@@ -244,10 +244,12 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 		s.history.Run(done, run.runner.Users)
 	}()
 	if deliver {
+		fmt.Fprintf(s.cfg.Out, "gust: test started: %s against %s%s\n", describeLoad(rc), s.host, limit(runTime))
 		finished := make(chan struct{})
 		s.finished = finished
 		go func() {
 			<-done
+			fmt.Fprintf(s.cfg.Out, "gust: test stopped: %s\n", run.runner.Reason())
 			<-sampled
 			tickers.Wait()
 			s.finish(run)
@@ -255,6 +257,24 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 		}()
 	}
 	return nil
+}
+
+// describeLoad says what load a test started from the web UI runs.
+func describeLoad(c Config) string {
+	switch {
+	case c.Shape != nil:
+		return "the script's load profile" // its stages or shape() set users and rates
+	case c.Rate > 0:
+		return fmt.Sprintf("%g task executions/s on at most %d users", c.Rate, c.Users)
+	}
+	return fmt.Sprintf("%d users at %g/s", c.Users, c.SpawnRate)
+}
+
+func limit(runTime time.Duration) string {
+	if runTime > 0 {
+		return " for " + runTime.String()
+	}
+	return ""
 }
 
 // startOutputs tells every output that run starts and ticks those that asked for snapshots

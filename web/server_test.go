@@ -14,15 +14,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/metrics"
+	"github.com/gustload/gust/session"
 )
 
 // fakeTest is a Controller over real statistics that records what the server asked of it.
 type fakeTest struct {
 	stats *metrics.Stats
 
+	history func() []metrics.HistoryRow
+
 	mu       sync.Mutex
-	state    string
+	state    engine.State
 	users    int
 	host     string
 	startErr error
@@ -80,7 +84,7 @@ func (f *fakeTest) Reset() {
 	f.stats.Reset()
 }
 
-func (f *fakeTest) State() string {
+func (f *fakeTest) State() engine.State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.state
@@ -98,10 +102,11 @@ func (f *fakeTest) ClassCounts() map[string]int {
 	return map[string]int{"Reader": f.users * 3 / 4, "Writer": f.users - f.users*3/4}
 }
 
-func (f *fakeTest) Classes() []Class {
-	return []Class{
-		{Name: "Reader", Weight: 3, Tasks: []Task{{Name: "list", Ratio: 0.75}, {Name: "Browse", Ratio: 0.25, Tasks: []Task{{Name: "item", Ratio: 1}}}}},
-		{Name: "Writer", Weight: 1, Tasks: []Task{{Name: "post", Ratio: 1}}},
+func (f *fakeTest) Classes() []session.Class {
+	type T = session.Task
+	return []session.Class{
+		{Name: "Reader", Weight: 3, Tasks: []T{{Name: "list", Ratio: 0.75}, {Name: "Browse", Ratio: 0.25, Tasks: []T{{Name: "item", Ratio: 1}}}}},
+		{Name: "Writer", Weight: 1, Tasks: []T{{Name: "post", Ratio: 1}}},
 	}
 }
 
@@ -117,8 +122,17 @@ func (f *fakeTest) CurrentPercentiles(ps ...float64) []time.Duration {
 	return f.stats.CurrentPercentiles(ps...)
 }
 
-func (f *fakeTest) Result(*metrics.Snapshot) map[string]any {
-	return map[string]any{"stop_reason": "test"}
+func (f *fakeTest) History() []metrics.HistoryRow {
+	if f.history == nil {
+		return nil
+	}
+	return f.history()
+}
+
+func (f *fakeTest) Result(snap *metrics.Snapshot) *session.Result {
+	res := &session.Result{Snapshot: snap}
+	res.Run.StopReason, res.Run.Host = "test", f.Host()
+	return res
 }
 
 // hostile is a request name a hostile target could make the test record.
@@ -203,7 +217,7 @@ func TestSwarm(t *testing.T) {
 		{name: "infinite rate", form: url.Values{"user_count": {"1"}, "spawn_rate": {"Inf"}}, code: 400, msg: `spawn_rate "Inf"`},
 		{name: "bad host", form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}, "host": {"ftp://x"}}, code: 400, msg: `host "ftp://x"`},
 		{name: "bad run time", form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}, "run_time": {"soon"}}, code: 400, msg: `run_time "soon"`},
-		{name: "busy", startErr: fmt.Errorf("%w: still stopping", ErrBusy), form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}},
+		{name: "busy", startErr: fmt.Errorf("%w: still stopping", session.ErrBusy), form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}},
 			code: 409, call: `start 1 1 "" 0s`, msg: "still stopping"},
 		{name: "refused by the test", startErr: errors.New("bad host for Reader"), form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}},
 			code: 400, call: `start 1 1 "" 0s`, msg: "bad host for Reader"},
@@ -212,7 +226,7 @@ func TestSwarm(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
 			if tt.state != "" {
-				f.state = tt.state
+				f.state = engine.State(tt.state)
 			}
 			f.startErr = tt.startErr
 			ts := serve(t, f, Options{SpawnRate: 7})
@@ -454,7 +468,7 @@ func TestDownloads(t *testing.T) {
 		}
 	}
 	_, body := get(t, ts.URL+"/stats/json")
-	if m := decode(t, body); m["stop_reason"] != "test" || len(m["entries"].([]any)) != 2 {
+	if m := decode(t, body); m["run"].(map[string]any)["stop_reason"] != "test" || len(m["entries"].([]any)) != 2 {
 		t.Errorf("JSON result: %.300s", body)
 	}
 }
@@ -474,31 +488,21 @@ func TestReportEscapes(t *testing.T) {
 	}
 }
 
-func TestCustomReport(t *testing.T) {
-	f := newFake(t)
-	ts := serve(t, f, Options{Report: func(w io.Writer, s *metrics.Snapshot) error {
-		_, err := io.WriteString(w, "<p>mine</p>")
-		return err
-	}})
-	if _, body := get(t, ts.URL+"/stats/report"); body != "<p>mine</p>" {
-		t.Errorf("report %q", body)
-	}
-}
-
 func TestHistory(t *testing.T) {
 	f := newFake(t)
 	f.record()
 	h := metrics.NewHistory(f.stats, metrics.HistoryOptions{})
 	h.Sample(time.Now(), 4)
 	for _, tt := range []struct {
-		name string
-		o    Options
-		rows int
+		name    string
+		history func() []metrics.HistoryRow
+		rows    int
 	}{
-		{"none", Options{}, 0},
-		{"sampled", Options{History: h.Rows}, 1},
+		{"none", nil, 0},
+		{"sampled", h.Rows, 1},
 	} {
-		ts := serve(t, f, tt.o)
+		f.history = tt.history
+		ts := serve(t, f, Options{})
 		resp, body := get(t, ts.URL+"/stats/history")
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d", tt.name, resp.StatusCode)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"strconv"
@@ -252,24 +251,9 @@ func maxStageRate(shape engine.Shape) float64 {
 }
 
 // teardown runs the script's teardown(data) and onTestStop(); a failure is reported and
-// counted as a script exception.
-func teardown(test *js.Test) { teardownCtx(context.Background(), test) }
-
-// teardownCtx runs teardown() and onTestStop; cancelling ctx interrupts them.
-func teardownCtx(ctx context.Context, test *js.Test) {
+// counted as a script exception. Cancelling ctx interrupts them.
+func teardown(ctx context.Context, test *js.Test) {
 	if err := test.Teardown(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "gust:", err)
-	}
-}
-
-// printDropped adds the open model's dropped arrivals to the summary.
-func printDropped(out io.Writer, r *engine.Runner) {
-	if !r.Open() {
-		return
-	}
-	if n := r.Dropped(); n > 0 {
-		fmt.Fprintf(out, "Dropped: %d arrivals found no free user (raise -u/--users).\n", n)
-	} else {
-		fmt.Fprintln(out, "Dropped: 0 arrivals (every arrival found a free user).")
 	}
 }

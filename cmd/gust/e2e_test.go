@@ -368,7 +368,8 @@ export class U extends HttpUser {
 }
 `), 0o644)
 	res = gust(t, "run", "--headless", "-H", base, "-u", "1", "-t", "20s", "--only-summary", stop)
-	if res.code != 0 || !strings.Contains(res.stdout, "StopTest") {
+	// StopTest("enough") makes its message the stop reason.
+	if res.code != 0 || !strings.Contains(res.stdout, "Stopped: enough after") {
 		t.Errorf("StopTest in onStart: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 	if srv.ServedPath("/") != 1 || srv.ServedPath("/items/") != 1 || srv.ServedPath("/never") != 0 {
