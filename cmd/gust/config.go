@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"strconv"
 	"strings"
 
-	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/js"
 	"github.com/spf13/pflag"
 )
@@ -232,22 +230,6 @@ func given(fs *pflag.FlagSet, conf configFile, options map[string]any, name stri
 	}
 	_, ok := options[camel(name)]
 	return ok
-}
-
-// openPoolDefault is the user cap of the open model when -u is given nowhere: enough users for
-// tasks that take up to a second, at least 100.
-func openPoolDefault(rate float64) int {
-	return max(100, int(math.Ceil(rate)))
-}
-
-// maxStageRate is the highest rate of open-model stages (0 for any other shape).
-func maxStageRate(shape engine.Shape) float64 {
-	st, _ := shape.(engine.Stages)
-	r := 0.0
-	for _, s := range st {
-		r = max(r, s.Rate)
-	}
-	return r
 }
 
 // teardown runs the script's teardown(data) and onTestStop(); a failure is reported and

@@ -52,7 +52,7 @@ func runCmd(args []string, over *runOverrides) int {
 		return exitOK
 	}
 	if f.showRatio {
-		printRatios(os.Stdout, script.Classes())
+		js.WriteTaskRatios(os.Stdout, script.Classes())
 		return exitOK
 	}
 	conf, err := readConfig(fs, &f)
@@ -69,7 +69,7 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := checkRunFlags(&f); err != nil {
 		return usageError("%v", err)
 	}
-	cfg, err := runConfig(&f, script.Options())
+	cfg, err := runConfig(&f, script.Options(), scriptPath)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -118,15 +118,15 @@ func runCmd(args []string, over *runOverrides) int {
 	// A shape() decides between the models at its first tick, so it gets the open model's
 	// default pool too; a closed-model shape sets its own users and ignores it.
 	if (f.rate > 0 || openShape || script.HasShape()) && !usersGiven {
-		f.users = openPoolDefault(max(f.rate, maxStageRate(shape)))
+		f.users = session.OpenPool(f.rate, shape)
 	}
-	cfg.Shape, cfg.Open = shape, openShape
+	cfg.Users, cfg.Shape, cfg.Open = f.users, shape, openShape
 	outs, closeOutputs, err := outputs(&f, out)
 	if err != nil {
 		return usageError("%v", err)
 	}
 	defer closeOutputs()
-	fillConfig(&cfg, &f, scriptPath, outs)
+	cfg.Outputs = outs
 	if !f.headless {
 		defer teardown(context.Background(), test)
 		return webMain(&f, test, stats, cfg, out)
@@ -134,15 +134,6 @@ func runCmd(args []string, over *runOverrides) int {
 	sess := session.New(test, stats, cfg)
 	res, err := sess.Run(func(ctx context.Context) { teardown(ctx, test) })
 	return exitCode(&f, res, err)
-}
-
-// fillConfig puts the flags into the session's Config.
-func fillConfig(cfg *session.Config, f *runFlags, script string, outs []session.Output) {
-	cfg.Users, cfg.SpawnRate, cfg.Rate = f.users, f.spawnRate, f.rate
-	cfg.RunTime, cfg.Iterations, cfg.StopTimeout = f.runTime, f.iterations, f.stopTimeout
-	cfg.Outputs, cfg.FullHistory = outs, f.fullHistory
-	cfg.Host, cfg.Script, cfg.Tags, cfg.ExcludeTags = f.host, script, f.tags, f.excludeTags
-	cfg.Version, cfg.Autostart = Version, f.autostart
 }
 
 // outputs are the run's outputs as the flags ask for them, in the order they report at a
@@ -228,33 +219,15 @@ func scriptEnv(pairs []string) (map[string]string, error) {
 	return env, nil
 }
 
-func printRatios(w io.Writer, classes []js.ClassInfo) {
-	total := 0
-	for _, c := range classes {
-		total += c.Weight
+// runConfig is the session's Config from the flags (less the outputs and the load shape). It
+// parses the thresholds (flags and options.thresholds both apply) and checks that the report
+// files can be written, all before any request is sent, so that mistakes are exit 2.
+func runConfig(f *runFlags, options map[string]any, script string) (session.Config, error) {
+	cfg := session.Config{
+		Users: f.users, SpawnRate: f.spawnRate, Rate: f.rate, RunTime: f.runTime, Iterations: f.iterations,
+		StopTimeout: f.stopTimeout, FullHistory: f.fullHistory, Host: f.host, Script: script, Tags: f.tags,
+		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart,
 	}
-	var walk func(ts []js.TaskInfo, share float64, indent string)
-	walk = func(ts []js.TaskInfo, share float64, indent string) {
-		for _, t := range ts {
-			fmt.Fprintf(w, "%s%-6.1f%% %s\n", indent, 100*share*t.Ratio, t.Name)
-			walk(t.Tasks, share*t.Ratio, indent+"    ")
-		}
-	}
-	fmt.Fprintln(w, "Task ratio per User class (share of the class's task executions)")
-	for _, c := range classes {
-		share := 0.0
-		if total > 0 {
-			share = float64(c.Weight) / float64(total)
-		}
-		fmt.Fprintf(w, "%-6.1f%% %s\n", 100*share, c.Name)
-		walk(c.Tasks, 1, "    ")
-	}
-}
-
-// runConfig parses the thresholds (flags and options.thresholds both apply) and checks that
-// the report files can be written, all before any request is sent, so that mistakes are exit 2.
-func runConfig(f *runFlags, options map[string]any) (session.Config, error) {
-	var cfg session.Config
 	fromScript, err := metrics.ThresholdsFromOptions(options["thresholds"])
 	if err != nil {
 		return cfg, err

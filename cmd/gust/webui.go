@@ -76,11 +76,8 @@ func webHandler(f *runFlags, sess *session.Session, addr, script string) (*web.S
 
 // loopback tells whether the web UI's address serves this machine only.
 func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
 	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // webClasses describes the test's classes for the Current ratio tab, with their tasks.

@@ -98,7 +98,7 @@ func TestWebUIDrivesARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := runConfig(&f, loaded.Options())
+	cfg, err := runConfig(&f, loaded.Options(), script)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestWebUIDrivesARun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeOuts()
-	fillConfig(&cfg, &f, script, outs)
+	cfg.Outputs = outs
 	sess := newWebSession(test, stats, cfg, out)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
