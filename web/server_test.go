@@ -299,7 +299,8 @@ func TestMethods(t *testing.T) {
 		code         int
 	}{
 		{"GET", "/swarm", 405},
-		{"POST", "/stop", 405},
+		{"PUT", "/stop", 405},
+		{"POST", "/stop", 200}, // curl -XPOST, as the hardening check stops a test
 		{"GET", "/nope", 404},
 		{"GET", "/stats/requests_full_history/csv", 404},
 		{"HEAD", "/stats/requests", 200},
@@ -685,5 +686,41 @@ func TestCrossSite(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("same-origin POST /swarm: %d", resp.StatusCode)
+	}
+}
+
+// A request whose Host header names another server is refused (DNS rebinding): only the
+// listen address, localhost, 127.0.0.1, [::1] and --web-host, with the port, reach the UI.
+func TestHostHeader(t *testing.T) {
+	for _, tt := range []struct {
+		addr, webHost, host string
+		ok                  bool
+	}{
+		{"127.0.0.1:8089", "", "127.0.0.1:8089", true},
+		{"127.0.0.1:8089", "", "localhost:8089", true},
+		{"127.0.0.1:8089", "", "[::1]:8089", true},
+		{"127.0.0.1:8089", "", "rebind.example:8089", false},
+		{"127.0.0.1:8089", "", "127.0.0.1:9999", false},
+		{"127.0.0.1:8089", "", "localhost", false},
+		{"127.0.0.1:8089", "", "10.1.2.3:8089", false},
+		{"127.0.0.1:8089", "gust.lan", "gust.lan:8089", true},
+		{"0.0.0.0:8089", "0.0.0.0", "10.1.2.3:8089", true},
+		{"0.0.0.0:8089", "0.0.0.0", "rebind.example:8089", false},
+		{"[::]:8089", "::", "[fd00::1]:8089", true},
+		{"10.1.2.3:80", "10.1.2.3", "10.1.2.3", true},
+	} {
+		srv, err := New(newFake(t), Options{Addr: tt.addr, WebHost: tt.webHost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("GET", "/stats/requests", nil)
+		req.Host = tt.host
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		if ok := w.Code == http.StatusOK; ok != tt.ok {
+			t.Errorf("listening on %s (--web-host %q), Host %q: %d, want ok=%v", tt.addr, tt.webHost, tt.host, w.Code, tt.ok)
+		} else if !ok && w.Code != http.StatusMisdirectedRequest {
+			t.Errorf("Host %q refused with %d, want 421", tt.host, w.Code)
+		}
 	}
 }

@@ -192,6 +192,15 @@ func TestWebUIDrivesARun(t *testing.T) {
 	}
 	resp.Body.Close()
 	poll("stopped", func(r statsReply) bool { return r.State == "stopped" })
+	// The reports the flags ask for are written as the test stops, not only when gust quits.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if b, err := os.ReadFile(jsonOut); err == nil && strings.Contains(string(b), "stopped from the web UI") {
+			break
+		}
+	}
+	if b, err := os.ReadFile(jsonOut); err != nil || !strings.Contains(string(b), `"stop_reason":"stopped from the web UI"`) {
+		t.Errorf("--json not written when the test stopped: %v", err)
+	}
 	a := served.Load()
 	time.Sleep(300 * time.Millisecond)
 	if b := served.Load(); b != a {
@@ -344,5 +353,15 @@ export class U extends HttpUser {
 	b, _ := os.ReadFile(jsonOut)
 	if !strings.Contains(string(b), "load shape ended") {
 		t.Errorf("the JSON result does not say the shape ended the test:\n%.400s", b)
+	}
+}
+
+// --web-host beyond loopback without --web-auth gets a warning; these addresses do not.
+func TestLoopbackWebHost(t *testing.T) {
+	for host, want := range map[string]bool{"127.0.0.1": true, "localhost": true, "::1": true, "127.0.0.2": true,
+		"0.0.0.0": false, "::": false, "10.0.0.1": false, "gust.lan": false} {
+		if got := loopback(host); got != want {
+			t.Errorf("loopback(%q) = %v, want %v", host, got, want)
+		}
 	}
 }
