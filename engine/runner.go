@@ -134,7 +134,7 @@ func (r *Runner) Run(ctx context.Context) {
 		if l.Rate > 0 {
 			r.open = true
 		}
-		r.SetClasses(l.Classes)
+		r.setClasses(l.Classes)
 	}
 
 	var bg sync.WaitGroup
@@ -203,7 +203,7 @@ func (r *Runner) control(last Load) {
 			continue
 		}
 		if !slices.Equal(l.Classes, last.Classes) {
-			r.SetClasses(l.Classes)
+			r.setClasses(l.Classes)
 		}
 		if r.open {
 			if l.Users > 0 {
@@ -217,10 +217,10 @@ func (r *Runner) control(last Load) {
 	}
 }
 
-// SetClasses limits the users to the named classes (a shape's userClasses): users of other
+// setClasses limits the users to the named classes (a shape's userClasses): users of other
 // classes are stopped as the count is adjusted. Nil or empty allows every class; unknown names
 // are ignored.
-func (r *Runner) SetClasses(names []string) {
+func (r *Runner) setClasses(names []string) {
 	r.mu.Lock()
 	if len(names) == 0 {
 		r.only = nil
@@ -239,7 +239,7 @@ func (r *Runner) SetClasses(names []string) {
 // want is how many users of each class the target calls for; the caller holds r.mu.
 func (r *Runner) want(n int) []int {
 	if r.only == nil {
-		return Distribute(r.classes, n)
+		return distribute(r.classes, n)
 	}
 	cs := slices.Clone(r.classes)
 	for i := range cs {
@@ -247,7 +247,7 @@ func (r *Runner) want(n int) []int {
 			cs[i].Weight, cs[i].FixedCount = 0, 0
 		}
 	}
-	return Distribute(cs, n)
+	return distribute(cs, n)
 }
 
 // poke wakes whichever goroutine adjusts the number of users.
@@ -312,9 +312,6 @@ func (r *Runner) Kill(reason string) {
 	r.Stop(reason)
 	r.interruptAll()
 }
-
-// Done is closed when the test starts stopping.
-func (r *Runner) Done() <-chan struct{} { return r.quit }
 
 // Reason says why the test stopped ("" while it runs).
 func (r *Runner) Reason() string {

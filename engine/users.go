@@ -74,7 +74,8 @@ func (r *Runner) runUser(v *vu) {
 	v.user.Store(u)
 	// A failed Start ends the user; endUser's Stop still hands over what Start recorded and
 	// closes the user's connections.
-	if err := u.Start(r.hardCtx); err != nil && !r.flow(err) {
+	if err := u.Start(r.hardCtx); err != nil {
+		r.flow(err)
 		return
 	}
 	if r.open {
@@ -119,7 +120,11 @@ func (r *Runner) step(u User) (time.Duration, bool) {
 	if n := r.iterDone.Add(1); r.cfg.Iterations > 0 && n >= r.cfg.Iterations {
 		r.Stop("iterations reached")
 	}
-	return wait, err == nil || r.flow(err)
+	if err != nil {
+		r.flow(err)
+		return wait, false
+	}
+	return wait, true
 }
 
 // endUser ends v: u's onStop (unless the test was killed), then v leaves the running set.
@@ -131,8 +136,10 @@ func (r *Runner) endUser(v *vu, u User) {
 	r.wg.Done()
 }
 
-// flow handles an error from Start or Step and reports whether the user goes on.
-func (r *Runner) flow(err error) bool {
+// flow handles the error that ends a user, from Start or Step: StopTest stops the whole test
+// (with the script's message as the reason when it gave one), StopUser and errors after a
+// hard stop end the user quietly, anything else is reported through OnUserError.
+func (r *Runner) flow(err error) {
 	switch {
 	case errors.Is(err, ErrStopTest):
 		reason := "StopTest raised by a user"
@@ -141,14 +148,10 @@ func (r *Runner) flow(err error) bool {
 			reason = string(given)
 		}
 		r.Stop(reason)
-		return false
-	case errors.Is(err, ErrStopUser):
-		return false
-	case r.hardCtx.Err() != nil:
-		return false
+	case errors.Is(err, ErrStopUser), r.hardCtx.Err() != nil:
+	default:
+		r.userError(err)
 	}
-	r.userError(err)
-	return false
 }
 
 func (r *Runner) userError(err error) {

@@ -103,9 +103,9 @@ func (o *lazyMethods) Delete(key string) bool {
 // Keys implements goja.DynamicObject.
 func (o *lazyMethods) Keys() []string { return append(slices.Clone(o.names), o.order...) }
 
-// JoinURL resolves a script's URL against the host the way Locust does: absolute URLs are
+// joinURL resolves a script's URL against the host the way Locust does: absolute URLs are
 // kept, anything else is appended to the host with exactly one slash between them.
-func JoinURL(host, u string) string {
+func joinURL(host, u string) string {
 	if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
 		return u
 	}
@@ -135,7 +135,7 @@ func (c *urlCache) join(host, raw string) string {
 			return c.full[i]
 		}
 	}
-	full := JoinURL(host, raw)
+	full := joinURL(host, raw)
 	c.raw[c.next], c.full[c.next] = raw, full
 	c.next = (c.next + 1) % len(c.raw)
 	return full

@@ -123,7 +123,7 @@ func (v *vu) callHook(name string, args ...goja.Value) (goja.Value, error) {
 	if !ok {
 		return nil, nil
 	}
-	res, err := v.call(fn, goja.Undefined(), args...)
+	res, err := fn(goja.Undefined(), args...)
 	v.settlePending()
 	if err != nil {
 		return nil, v.hookError(err)

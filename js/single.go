@@ -51,7 +51,7 @@ func (u *user) pass(f *frame, depth int) error {
 				}
 			}
 		} else {
-			_, callErr := u.v.call(e.fn, f.obj, f.obj)
+			_, callErr := e.fn(f.obj, f.obj)
 			err = u.v.settle(callErr)
 		}
 		var flow *flowError

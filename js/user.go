@@ -44,7 +44,7 @@ func (u *user) hook(obj *goja.Object, name string) error {
 	if !ok {
 		return nil
 	}
-	_, err := u.v.call(fn, obj)
+	_, err := fn(obj)
 	return u.v.settle(err)
 }
 
@@ -69,7 +69,7 @@ func (u *user) Step(ctx context.Context) (time.Duration, error) {
 		}
 		start := time.Since(epoch)
 		u.v.arg[0] = f.obj
-		_, err := u.v.call(e.fn, f.obj, u.v.arg[:]...)
+		_, err := e.fn(f.obj, u.v.arg[:]...)
 		return u.after(f, time.Since(epoch)-start, u.v.settle(err))
 	}
 }
@@ -187,11 +187,6 @@ func (e *flowError) stopTest() error {
 		return engine.StopTestReason(e.msg)
 	}
 	return engine.ErrStopTest
-}
-
-// call runs a JS function; Go panics inside natives surface as errors.
-func (v *vu) call(fn goja.Callable, this goja.Value, args ...goja.Value) (goja.Value, error) {
-	return fn(this, args...)
 }
 
 // settle settles pending catchResponse responses, then classifies err: flow control becomes

@@ -120,6 +120,8 @@ func New(c Controller, o Options) (*Server, error) {
 	// uPlot is vendored once, in package report, and served from there.
 	s.mux.Handle("GET /static/uPlot.iife.min.js", cacheFor(24*time.Hour, asset("text/javascript; charset=utf-8", report.UPlotJS)))
 	s.mux.Handle("GET /static/uPlot.min.css", cacheFor(24*time.Hour, asset("text/css; charset=utf-8", report.UPlotCSS)))
+	// uPlot's MIT license travels with the copy served.
+	s.mux.Handle("GET /static/uPlot.LICENSE", cacheFor(24*time.Hour, asset("text/plain; charset=utf-8", report.UPlotLicense)))
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("POST /swarm", s.sameOrigin(s.swarm))
 	s.mux.HandleFunc("GET /stop", s.sameOrigin(s.stop))

@@ -304,6 +304,7 @@ func TestMethods(t *testing.T) {
 		{"GET", "/nope", 404},
 		{"GET", "/stats/requests_full_history/csv", 404},
 		{"HEAD", "/stats/requests", 200},
+		{"GET", "/static/uPlot.LICENSE", 200}, // uPlot's license goes with the copy served
 	}
 	for _, tt := range tests {
 		req, _ := http.NewRequest(tt.method, ts.URL+tt.path, nil)
