@@ -23,6 +23,8 @@ type Result struct {
 	Dropped int64 `json:"dropped"`
 	// Open says the test ran the open model (then the summary reports Dropped).
 	Open bool `json:"-"`
+	// MemoryLimit says the memory watchdog stopped the test (--max-memory): the run failed.
+	MemoryLimit bool `json:"-"`
 	// Verdicts are the thresholds as judged against Snapshot; Passed says none was crossed.
 	Verdicts []metrics.Verdict `json:"thresholds"`
 	Passed   bool              `json:"-"`

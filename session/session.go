@@ -44,6 +44,8 @@ type Config struct {
 	Thresholds []metrics.Threshold
 	// Outputs receive every test's start, snapshots and final result, in this order.
 	Outputs []Output
+	// MaxMemory stops a test at once when gust's memory in use crosses it (0: no limit).
+	MaxMemory uint64
 	// FullHistory adds per-name rows to the history an output streams (--csv-full-history).
 	FullHistory bool
 
@@ -93,18 +95,19 @@ type Session struct {
 	history *metrics.History
 	spools  []io.Closer
 
-	mu       sync.Mutex
-	ctx      context.Context // cancelling it stops the running test
-	test     Test
-	host     string
-	run      *Run            // the test running or last run; nil before the first start
-	done     chan struct{}   // closed when run's runner has returned
-	sampled  chan struct{}   // closed when the history has taken run's last sample
-	finished chan struct{}   // closed when the outputs have run's result
-	ticks    *sync.WaitGroup // done when the outputs' last Snapshot of run has returned
-	last     *Result         // the result of the last test that stopped
-	lastErr  error           // what the outputs said about it
-	quitting bool            // no more starts: the process is winding down
+	mu        sync.Mutex
+	ctx       context.Context // cancelling it stops the running test
+	test      Test
+	host      string
+	run       *Run            // the test running or last run; nil before the first start
+	done      chan struct{}   // closed when run's runner has returned
+	sampled   chan struct{}   // closed when the history has taken run's last sample
+	finished  chan struct{}   // closed when the outputs have run's result
+	ticks     *sync.WaitGroup // done when the outputs' last Snapshot of run has returned
+	last      *Result         // the result of the last test that stopped
+	lastErr   error           // what the outputs said about it
+	quitting  bool            // no more starts: the process is winding down
+	memoryHit bool            // the memory watchdog stopped the current test
 }
 
 // historySink is an output that streams the history as it is sampled (the CSV set).
@@ -231,7 +234,7 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 		},
 	})
 	done, sampled := make(chan struct{}), make(chan struct{})
-	s.run, s.done, s.sampled, s.finished = run, done, sampled, nil
+	s.run, s.done, s.sampled, s.finished, s.memoryHit = run, done, sampled, nil, false
 	tickers := s.startOutputs(run, done)
 	s.ticks = tickers
 	ctx := s.ctx
@@ -243,6 +246,9 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 		defer close(sampled)
 		s.history.Run(done, run.runner.Users)
 	}()
+	if rc.MaxMemory > 0 {
+		go s.watchMemory(run, rc.MaxMemory, done)
+	}
 	if deliver {
 		fmt.Fprintf(s.cfg.Out, "gust: test started: %s against %s%s\n", describeLoad(rc), s.host, limit(runTime))
 		finished := make(chan struct{})
@@ -331,6 +337,9 @@ func (s *Session) result(run *Run, snap *metrics.Snapshot) *Result {
 		res.Dropped, res.Open = run.runner.Dropped(), run.runner.Open()
 		res.Run.IterationsDone = run.runner.Iterations()
 		res.Run.StopReason = run.runner.Reason()
+		s.mu.Lock()
+		res.MemoryLimit = s.memoryHit
+		s.mu.Unlock()
 	}
 	res.Run.Script, res.Run.Host, res.Run.Version = rc.Script, rc.Host, rc.Version
 	res.Run.Users, res.Run.SpawnRate, res.Run.Iterations = rc.Users, rc.SpawnRate, rc.Iterations

@@ -169,6 +169,9 @@ func exitCode(f *runFlags, res *session.Result, err error) int {
 	if res != nil && res.Failed() {
 		code = f.exitOnError
 	}
+	if res != nil && res.MemoryLimit {
+		code = exitFailures
+	}
 	if res != nil && !res.Passed {
 		code = exitThreshold
 	}
@@ -227,6 +230,10 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 		Users: f.users, SpawnRate: f.spawnRate, Rate: f.rate, RunTime: f.runTime, Iterations: f.iterations,
 		StopTimeout: f.stopTimeout, FullHistory: f.fullHistory, Host: f.host, Script: script, Tags: f.tags,
 		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart,
+	}
+	var err error
+	if cfg.MaxMemory, err = session.MaxMemory(f.maxMemory); err != nil {
+		return cfg, err
 	}
 	fromScript, err := metrics.ThresholdsFromOptions(options["thresholds"])
 	if err != nil {

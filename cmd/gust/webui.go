@@ -55,19 +55,8 @@ func newWebSession(test *js.Test, stats *metrics.Stats, cfg session.Config, out 
 // webHandler is the web UI over sess, answering only requests addressed to addr (or
 // localhost, or --web-host).
 func webHandler(f *runFlags, sess *session.Session, addr, script string) (*web.Server, error) {
-	o := web.Options{
-		Auth:      f.webAuth,
-		Users:     f.users,
-		SpawnRate: f.spawnRate,
-		RunTime:   f.runTime,
-		Version:   Version,
-		Addr:      addr,
-		WebHost:   f.webHost,
-	}
-	if script != "" {
-		o.Script = filepath.Base(script)
-	}
-	ui, err := web.New(sess, o)
+	ui, err := web.New(sess, web.Options{Auth: f.webAuth, Users: f.users, SpawnRate: f.spawnRate, RunTime: f.runTime,
+		Version: Version, Addr: addr, WebHost: f.webHost, Script: filepath.Base(script)})
 	if err != nil {
 		return nil, fmt.Errorf("bad --web-auth: want user:pass")
 	}
