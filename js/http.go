@@ -202,7 +202,7 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 				req.Header = append(req.Header, [2]string{hk, h.Get(hk).String()})
 			}
 		case "params":
-			query = encodeValues(rt, val.ToObject(rt))
+			query = encodeValues(val.ToObject(rt))
 		case "json":
 			b, err := jsonOf(rt, val)
 			if err != nil {
@@ -213,7 +213,7 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 		case "body":
 			req.Body = bytesOf(val)
 		case "form":
-			req.Body = []byte(encodeValues(rt, val.ToObject(rt)))
+			req.Body = []byte(encodeValues(val.ToObject(rt)))
 			req.Header = setDefault(req.Header, "Content-Type", "application/x-www-form-urlencoded")
 		case "name":
 			name = val.String()
@@ -259,7 +259,7 @@ func setDefault(h [][2]string, key, val string) [][2]string {
 	return append(h, [2]string{key, val})
 }
 
-func encodeValues(rt *goja.Runtime, o *goja.Object) string {
+func encodeValues(o *goja.Object) string {
 	vals := url.Values{}
 	for _, k := range o.Keys() {
 		x := o.Get(k)

@@ -293,7 +293,7 @@ func (s *Script) readFile(name string) (string, error) {
 
 // exportJSON converts a JS value to plain Go values through JSON, so that the result holds no
 // reference to the runtime.
-func exportJSON(rt *goja.Runtime, v goja.Value) (any, error) {
+func exportJSON(v goja.Value) (any, error) {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return nil, nil
 	}

@@ -45,7 +45,6 @@ func (s *Script) probe() error {
 	if err != nil {
 		return err
 	}
-	rt := v.rt
 	for _, k := range v.exports.Keys() {
 		val := v.exports.Get(k)
 		o, ok := val.(*goja.Object)
@@ -54,7 +53,7 @@ func (s *Script) probe() error {
 		}
 		switch k {
 		case "options":
-			opts, err := exportJSON(rt, val)
+			opts, err := exportJSON(val)
 			if err != nil {
 				return fmt.Errorf("%s: options: %v", s.Path, err)
 			}
