@@ -174,7 +174,7 @@ const busyWait = 5 * time.Second
 
 func (s *Session) start(users int, rate float64, host string, runTime time.Duration, deliver bool) error {
 	s.mu.Lock()
-	prev, prevDone := s.run, s.done
+	prev, prevDone, prevFinished := s.run, s.done, s.finished
 	s.mu.Unlock()
 	if prev != nil && !isClosed(prevDone) {
 		if prev.State() != engine.StateStopping {
@@ -188,6 +188,10 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 			return fmt.Errorf("%w: the last test is still stopping (running tasks get --stop-timeout %s)", ErrBusy, s.cfg.StopTimeout)
 		}
 	}
+	if prevFinished != nil && isClosed(prevDone) {
+		// The last test's outputs first: a new start must not reset the statistics under them.
+		<-prevFinished
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.run != nil && !isClosed(s.done) {
@@ -195,12 +199,6 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 	}
 	if s.quitting {
 		return errors.New("gust is quitting")
-	}
-	if s.finished != nil {
-		// The last test's outputs first: a new start must not reset the statistics under them.
-		s.mu.Unlock()
-		<-s.finished
-		s.mu.Lock()
 	}
 	if host != "" && host != s.host {
 		if s.cfg.Retarget == nil {
