@@ -113,6 +113,7 @@ func (s *Session) watchMemory(run *Run, limit uint64, done <-chan struct{}) {
 	}
 }
 
+// formatSize is n in MB (powers of 1000, as --max-memory 600MB reads).
 func formatSize(n uint64) string {
-	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 0, 64) + " MiB"
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 0, 64) + " MB"
 }
