@@ -189,3 +189,25 @@ func TestServeWithoutTestWritesReports(t *testing.T) {
 		}
 	}
 }
+
+// A new host from the web UI's start form retargets the test (docs/webui.md): the second test
+// sends to the second server only.
+func TestStartRetargets(t *testing.T) {
+	first, firstServed := target(t)
+	second, secondServed := target(t)
+	test, stats := loadTest(t, looping, first.URL)
+	s := New(test, stats, Config{StopTimeout: time.Second, Out: io.Discard, Log: io.Discard,
+		Retarget: func(host string) (Test, error) { return test.WithHost(host) }})
+	if err := s.Start(1, 100, second.URL, 300*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); s.State() != "stopped" && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if firstServed.Load() != 0 || secondServed.Load() == 0 || s.Host() != second.URL {
+		t.Errorf("served first %d, second %d, host %s; want 0, some, %s", firstServed.Load(), secondServed.Load(), s.Host(), second.URL)
+	}
+	if err := s.Start(1, 100, "ftp://x", time.Second); err == nil || !strings.Contains(err.Error(), "ftp://x") {
+		t.Errorf("a host that is no base URL: %v", err)
+	}
+}
