@@ -120,7 +120,7 @@ func (v *vu) requestAsync(method string, urlArg, optsArg goja.Value) goja.Value 
 func (v *vu) batch(call goja.FunctionCall) goja.Value {
 	rt := v.rt
 	list, ok := call.Argument(0).(*goja.Object)
-	if !ok || !isArray(rt, list) {
+	if !ok || !isArray(list) {
 		panic(rt.NewTypeError("client.batch(requests): requests must be an array"))
 	}
 	n := int(list.Get("length").ToInteger())
@@ -136,7 +136,7 @@ func (v *vu) batch(call goja.FunctionCall) goja.Value {
 		el := list.Get(fmt.Sprint(i))
 		switch o := el.(type) {
 		case *goja.Object:
-			if isArray(rt, o) {
+			if isArray(o) {
 				method, u, opts = strings.ToUpper(o.Get("0").String()), o.Get("1"), o.Get("2")
 			} else {
 				if m := o.Get("method"); m != nil && !goja.IsUndefined(m) {

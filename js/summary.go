@@ -39,7 +39,7 @@ func (t *Test) HandleSummary(ctx context.Context, result []byte) (map[string]str
 		return nil, nil
 	}
 	o, ok := res.(*goja.Object)
-	if !ok || isArray(v.rt, o) {
+	if !ok || isArray(o) {
 		return nil, fmt.Errorf("handleSummary() returned %s; want an object of { path: content }", res.String())
 	}
 	out := map[string]string{}

@@ -31,7 +31,7 @@ func (u *user) Start(ctx context.Context) error {
 		case flowStopUser:
 			return engine.ErrStopUser
 		case flowStopTest:
-			return engine.ErrStopTest
+			return flow.stopTest()
 		}
 		return nil // RescheduleTask or interrupt() in onStart: nothing to leave, tasks start
 	}
@@ -114,7 +114,7 @@ func (u *user) after(f *frame, took time.Duration, err error) (time.Duration, er
 		case flowStopUser:
 			return 0, engine.ErrStopUser
 		case flowStopTest:
-			return 0, engine.ErrStopTest
+			return 0, flow.stopTest()
 		}
 	}
 	if err != nil {
@@ -180,6 +180,7 @@ const (
 type flowError struct {
 	kind       flowKind
 	reschedule bool
+	msg        string // StopTest("msg"): the test's stop reason
 }
 
 func (e *flowError) Error() string { return "flow control" }
@@ -211,6 +212,14 @@ func thrown(err error) goja.Value {
 		return re.reason
 	}
 	return nil
+}
+
+// stopTest is the engine's StopTest, with the script's message when it gave one.
+func (e *flowError) stopTest() error {
+	if e.msg != "" {
+		return engine.StopTestReason(e.msg)
+	}
+	return engine.ErrStopTest
 }
 
 // settle settles pending catchResponse responses, then classifies err: flow control becomes
@@ -246,7 +255,11 @@ func (v *vu) classify(err error) error {
 				case "StopUser":
 					return &flowError{kind: flowStopUser}
 				case "StopTest":
-					return &flowError{kind: flowStopTest}
+					f := &flowError{kind: flowStopTest}
+					if m := o.Get("message"); m != nil && !goja.IsUndefined(m) && !goja.IsNull(m) {
+						f.msg = m.String()
+					}
+					return f
 				case "RescheduleTask":
 					return &flowError{kind: flowReschedule}
 				}

@@ -68,7 +68,7 @@ func (v *vu) wsURL(raw string) (string, error) {
 		if v.host == "" {
 			return "", fmt.Errorf("new WebSocket(%q): a relative URL needs a host", raw)
 		}
-		raw = JoinURL(v.host, raw)
+		raw = joinURL(v.host, raw)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -105,7 +105,7 @@ func (v *vu) newSocket(urlArg, optArg goja.Value) *goja.Object {
 	switch o := optArg.(type) {
 	case nil:
 	case *goja.Object:
-		if isArray(rt, o) {
+		if isArray(o) {
 			opts.Subprotocols = toStrings(o)
 			break
 		}

@@ -6,59 +6,72 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
-	"github.com/gustload/gust/engine"
-	"github.com/gustload/gust/metrics"
+	"github.com/gustload/gust/js"
+	"github.com/gustload/gust/session"
 )
 
 // summaryTimeout bounds the script's handleSummary(): the reports are written already, and a
 // stuck function must not hold the exit.
 const summaryTimeout = 30 * time.Second
 
-// handleSummary runs the script's handleSummary(data) with the JSON result --json would write
-// and writes what it returns: "stdout" and "stderr" to the streams, any other key to that
-// path (whole: temp file, then rename).
-func handleSummary(out io.Writer, f *runFlags, snap *metrics.Snapshot, runner *engine.Runner, in *reportInputs) error {
-	if in == nil || in.summary == nil {
+// handleSummary is the output that runs the script's handleSummary(data) (k6's) at every stop
+// with the JSON result --json writes, and writes what it returns: "stdout" and "stderr" to the
+// streams, any other key to that path (whole: a temp file, then rename).
+type handleSummary struct {
+	test *js.Test
+	out  io.Writer
+}
+
+func (h *handleSummary) Start(*session.Run) (time.Duration, error) { return 0, nil }
+func (h *handleSummary) Snapshot(*session.Run)                     {}
+
+func (h *handleSummary) Stop(res *session.Result) error {
+	if !res.Started {
 		return nil
 	}
-	verdicts, _ := metrics.EvaluateAll(in.thresholds, snap)
-	var rows []metrics.HistoryRow
-	if in.history != nil {
-		rows = in.history.Rows()
-	}
-	extra := map[string]any{
-		"dropped":     runner.Dropped(),
-		"run":         runInfo(f, runner, in.script),
-		"thresholds":  append([]metrics.Verdict{}, verdicts...),
-		"time_series": append([]metrics.HistoryRow{}, rows...),
-	}
 	var buf bytes.Buffer
-	if err := metrics.WriteJSON(&buf, snap, extra); err != nil {
+	if err := res.WriteJSON(&buf); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), summaryTimeout)
 	defer cancel()
-	outputs, err := in.summary(ctx, buf.Bytes())
+	outputs, err := h.test.HandleSummary(ctx, buf.Bytes())
 	if err != nil {
 		return err
 	}
-	var errs []error
 	for path, content := range outputs {
 		switch path {
 		case "stdout":
-			fmt.Fprint(out, content)
+			fmt.Fprint(h.out, content)
 		case "stderr":
 			fmt.Fprint(os.Stderr, content)
 		default:
-			if err := writeFile(path, func(w io.Writer) error { _, err := io.WriteString(w, content); return err }); err != nil {
-				errs = append(errs, fmt.Errorf("handleSummary: %w", err))
+			if err := writeWhole(path, content); err != nil {
+				return fmt.Errorf("handleSummary: %w", err)
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return errs[0]
-	}
 	return nil
+}
+
+// writeWhole writes content to path through a temp file in the same directory and a rename,
+// so that a reader never sees half a file.
+func writeWhole(path, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(tmp, content); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
