@@ -146,15 +146,21 @@ func (v *vu) runLoop(ctx context.Context) error {
 				return err
 			}
 		}
-		v.reportUnhandled()
 		if l.pending == 0 {
 			l.mu.Lock()
 			empty := len(l.queue) == 0
 			l.mu.Unlock()
-			if empty {
-				return nil
+			if !empty {
+				continue
 			}
-			continue
+			// Rejections still unhandled now that the task is over are exceptions; one the task
+			// handled later (an await after a while) is not.
+			if v.reportUnhandled(); l.flow != nil {
+				err := l.flow
+				l.flow = nil
+				return err
+			}
+			return nil
 		}
 		select {
 		case <-l.wake:

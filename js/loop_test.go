@@ -183,3 +183,23 @@ export class U extends HttpUser { static tasks = { a: 1 }; a() { this.client.get
 		t.Fatal("a synchronous task built an event loop")
 	}
 }
+
+// A promise rejected with nobody to handle it is an exception too; one handled later in the
+// same task is not.
+func TestUnhandledRejection(t *testing.T) {
+	path := write(t, "floating.js", `import { HttpUser } from "gust";
+export class U extends HttpUser {
+  static tasks = { a: 1 };
+  async a() {
+    const later = this.client.getAsync("/").then(() => { throw new Error("handled later"); });
+    Promise.reject(new Error("floating rejection"));
+    await new Promise((r) => setTimeout(r, 20));
+    try { await later; } catch (e) { /* handled */ }
+  }
+}
+`)
+	snap, _ := runUsers(t, path, engine.Config{Users: 1, Iterations: 2}, TestConfig{})
+	if len(snap.Exceptions) != 1 || snap.Exceptions[0].Count != 2 || !strings.Contains(snap.Exceptions[0].Message, "floating rejection") {
+		t.Fatalf("want the floating rejection twice and nothing else, got %+v", snap.Exceptions)
+	}
+}
