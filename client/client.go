@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -65,7 +66,8 @@ type Options struct {
 // body or its Content-Type/Length headers; 307 and 308 keep method and body.
 // Authorization and explicit Cookie headers are dropped once a redirect leaves
 // the original host. When a request runs out of redirects, Do returns the last
-// 3xx response as it is, with no error (python-requests would raise instead).
+// 3xx response with Err "too many redirects (N)", as python-requests raises
+// TooManyRedirects; with Redirects 0 it returns the first 3xx, no error.
 type Client struct {
 	timeout      time.Duration
 	maxRedirects int
@@ -193,14 +195,19 @@ func (c *Client) Do(req *Request, resp *Response) {
 			return
 		}
 		resp.setEnd(start, end)
-		if n >= limit {
-			return
-		}
 		if !isRedirect(resp.Status) {
 			return
 		}
 		next, ok := redirect(h, resp.Status, resp.Header("Location"))
 		if !ok {
+			return
+		}
+		if n >= limit {
+			// Not following at all is the script's choice; running out of redirects is a
+			// failure, as python-requests' TooManyRedirects is in Locust.
+			if limit > 0 {
+				resp.Err = &Error{Op: "redirect", Msg: fmt.Sprintf("too many redirects (%d)", limit)}
+			}
 			return
 		}
 		h = next
@@ -325,6 +332,11 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 		c.drop(cn)
 		if c.aborted.Load() {
 			return end, ErrAborted
+		}
+		if !end.Before(deadline) {
+			// A body cut by the deadline can surface as a framing error (a chunk header
+			// cut short); past the deadline it is the timeout.
+			err = os.ErrDeadlineExceeded
 		}
 		return end, failure("read", cn.addr, err, timeout)
 	}

@@ -212,8 +212,6 @@ func TestRedirects(t *testing.T) {
 		{"308 keeps method and body", post("/r308", -1), 200, "/echo?from=308", `ct="text/plain" auth="" body=payload`},
 		{"relative location", &Request{URL: ts.URL + "/dir/rel", Redirects: -1}, 200, "/echo?rel=1", "GET /echo?rel=1"},
 		{"zero does not follow", &Request{URL: ts.URL + "/r302"}, 302, "/r302", ""},
-		{"limit returns last 3xx", &Request{URL: ts.URL + "/loop/0", Redirects: 3}, 302, "/loop/3", ""},
-		{"default limit is 10", &Request{URL: ts.URL + "/loop/0", Redirects: -1}, 302, "/loop/10", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,6 +226,55 @@ func TestRedirects(t *testing.T) {
 				t.Errorf("body %q, want it to contain %q", resp.Body, tt.body)
 			}
 		})
+	}
+}
+
+// TestTooManyRedirects: a loop past the limit is a failure naming the limit, with the last
+// 3xx kept; redirects off returns the 3xx with no error.
+func TestTooManyRedirects(t *testing.T) {
+	var hits atomic.Int64
+	ts, _ := server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, "/loop", http.StatusMovedPermanently)
+	}))
+	c := New(Options{})
+	defer c.Close()
+	for _, tt := range []struct {
+		limit, hits int
+		err         string
+	}{{-1, 11, "redirect: too many redirects (10)"}, {3, 4, "redirect: too many redirects (3)"}, {0, 1, ""}} {
+		hits.Store(0)
+		resp := do(c, &Request{URL: ts.URL + "/loop", Redirects: tt.limit})
+		got := ""
+		if resp.Err != nil {
+			got = resp.Err.Error()
+		}
+		if got != tt.err || resp.Status != 301 || hits.Load() != int64(tt.hits) {
+			t.Errorf("limit %d: status %d err %q after %d requests, want 301 %q after %d", tt.limit, resp.Status, got, hits.Load(), tt.err, tt.hits)
+		}
+	}
+}
+
+// TestTimeoutWhileBodyStreams: a chunked body still streaming at the deadline fails as a
+// timeout, not as a malformed response.
+func TestTimeoutWhileBodyStreams(t *testing.T) {
+	ts, _ := server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	for _, max := range []int64{0, 1 << 20} {
+		c := New(Options{MaxBodyBytes: max})
+		for range 3 {
+			resp := do(c, &Request{URL: ts.URL, Timeout: 300 * time.Millisecond})
+			if resp.Err == nil || resp.Err.Error() != "read "+ts.Listener.Addr().String()+": timeout after 300ms" {
+				t.Fatalf("body cap %d: err %v, want a timeout after 300ms", max, resp.Err)
+			}
+		}
+		c.Close()
 	}
 }
 
