@@ -27,7 +27,7 @@ import (
 const (
 	defaultTimeout   = 60 * time.Second
 	defaultRedirects = 10
-	defaultMaxBody   = 32 << 20
+	defaultMaxBody   = 8 << 20
 	defaultUserAgent = "gust/0.1"
 
 	// bufSize is the pooled reader and writer size; response headers that do
@@ -51,11 +51,16 @@ var (
 
 // Options configure a Client.
 type Options struct {
-	Timeout      time.Duration // per-request default; 0 means 60s
-	MaxRedirects int           // redirects followed by default; 0 means 10, negative means none (a Request may say otherwise)
-	MaxBodyBytes int64         // body bytes kept per response; 0 means 32 MiB, negative keeps none; the rest is read, counted in Size, and discarded (never an error)
-	TLSConfig    *tls.Config   // nil means default verification; ALPN is always cleared so servers answer HTTP/1.1
-	UserAgent    string        // sent unless the request sets one; "" means "gust/0.1"
+	Timeout      time.Duration     // per-request default; 0 means 60s
+	MaxRedirects int               // redirects followed by default; 0 means 10, negative means none (a Request may say otherwise)
+	MaxBodyBytes int64             // body bytes kept per response; 0 means 8 MiB, negative keeps none; the rest is read, counted in Size, and discarded (never an error)
+	TLSConfig    *tls.Config       // nil means default verification; ALPN is always cleared so servers answer HTTP/1.1
+	UserAgent    string            // sent unless the request sets one; "" means "gust/0.1"
+	DiscardBody  bool              // keep no body of any response (sizes are still counted); a Request may say so too
+	HTTP2        bool              // speak HTTP/2: by ALPN on https, with prior knowledge (h2c) on http; a Request may say so too
+	Proxy        string            // proxy URL for every request; "" means HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+	Resolve      map[string]string // "host:port" → "addr:port" to connect to instead (curl's --resolve)
+	NoKeepAlive  bool              // a new connection for every request
 }
 
 // Client is one virtual user's HTTP/1.1 client. Do and Close are called by
@@ -72,6 +77,11 @@ type Client struct {
 	timeout      time.Duration
 	maxRedirects int
 	maxBody      int64
+	discard      bool // keep no body by default (Options.DiscardBody)
+	noKeepAlive  bool
+	resolve      map[string]string
+	std          stdPath // HTTP/2 and proxied requests (see std.go)
+	limit        int64   // body bytes kept for the request in progress
 	tlsBase      *tls.Config
 	userAgent    string
 
@@ -108,7 +118,8 @@ type conn struct {
 	nc   net.Conn // what requests are written to: raw or its TLS client
 	w    *wire    // for plain HTTP: raw with the request sent by the first read
 
-	deadline time.Time // the I/O deadline last set on raw
+	deadline time.Time     // the I/O deadline last set on raw
+	tlsTime  time.Duration // how long the TLS handshake took
 }
 
 // New returns a Client with opts, defaults filled in.
@@ -119,7 +130,11 @@ func New(opts Options) *Client {
 		maxBody:      opts.MaxBodyBytes,
 		tlsBase:      opts.TLSConfig,
 		userAgent:    opts.UserAgent,
+		discard:      opts.DiscardBody,
+		noKeepAlive:  opts.NoKeepAlive,
+		resolve:      opts.Resolve,
 	}
+	c.std.init(opts)
 	if c.timeout <= 0 {
 		c.timeout = defaultTimeout
 	}
@@ -176,6 +191,10 @@ func (c *Client) Do(req *Request, resp *Response) {
 		timeout = c.timeout
 	}
 	deadline := start.Add(timeout)
+	c.limit = c.maxBody
+	if req.DiscardBody || c.discard {
+		c.limit = 0
+	}
 	limit := req.Redirects
 	if limit < 0 {
 		limit = c.maxRedirects
@@ -188,7 +207,15 @@ func (c *Client) Do(req *Request, resp *Response) {
 	hopStart := start
 	for n := 0; ; n++ {
 		resp.URL = h.url
-		end, err := c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)
+		var (
+			end time.Time
+			err error
+		)
+		if c.std.uses(req.HTTP2) {
+			end, err = c.stdExchange(&h, req.Header, c.std.http2 || req.HTTP2, hopStart, deadline, timeout, resp)
+		} else {
+			end, err = c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)
+		}
 		if err != nil {
 			resp.Status, resp.Body, resp.Err = 0, nil, err
 			resp.setEnd(start, time.Now())
@@ -226,7 +253,11 @@ func (c *Client) Abort() {
 	for _, cn := range c.conns {
 		_ = cn.raw.Close()
 	}
+	if c.std.cancel != nil {
+		c.std.cancel()
+	}
 	c.mu.Unlock()
+	c.std.closeIdle()
 }
 
 // Close closes the Client's idle connections; a later Do dials again.
@@ -238,6 +269,7 @@ func (c *Client) Close() {
 	for _, cn := range conns {
 		_ = cn.raw.Close()
 	}
+	c.std.closeIdle()
 }
 
 // exchange performs one hop: it sends the request over a kept or new connection and
@@ -248,8 +280,8 @@ func (c *Client) Close() {
 // parser are taken only once the response has begun to arrive. Thousands of
 // users waiting at once (a spawn burst, a slow endpoint) then cost no buffers.
 func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time, timeout time.Duration, resp *Response) (time.Time, error) {
-	resp.Status, resp.Body, resp.Size, resp.TTFB = 0, nil, 0, 0
-	resp.arena, resp.nh, resp.hmap = nil, 0, nil
+	resp.Status, resp.Body, resp.Size, resp.TTFB, resp.TLSHandshake = 0, nil, 0, 0, 0
+	resp.arena, resp.nh, resp.hmap, resp.Proto = nil, 0, nil, "HTTP/1.1"
 
 	var (
 		cn     *conn
@@ -326,6 +358,9 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 		readers.Put(br)
 	}()
 	resp.TTFB = time.Since(start)
+	if !reused {
+		resp.TLSHandshake = cn.tlsTime
+	}
 
 	end, keep, err := c.receive(h, br, head, closes, start, resp)
 	if err != nil {
@@ -340,7 +375,7 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 		}
 		return end, failure("read", cn.addr, err, timeout)
 	}
-	if !keep {
+	if !keep || c.noKeepAlive {
 		c.drop(cn)
 	}
 	return end, nil
@@ -464,8 +499,18 @@ func (c *Client) parseReceive(h *hop, br *bufio.Reader, head, reqCloses bool, st
 	if err = c.readBody(r.BodyStream(), resp); err != nil {
 		return time.Now(), false, err
 	}
+	if enc := r.Header.ContentEncoding(); len(enc) > 0 {
+		if err = c.decodeInPlace(resp, string(enc), ""); err != nil {
+			return time.Now(), false, err
+		}
+	}
 	end = later(start)
 	resp.Status = r.StatusCode()
+	if r.Header.IsHTTP11() {
+		resp.Proto = "HTTP/1.1"
+	} else {
+		resp.Proto = "HTTP/1.0"
+	}
 	keep = !r.Header.ConnectionClose() && !reqCloses &&
 		resp.Status != fasthttp.StatusSwitchingProtocols &&
 		br.Buffered() == 0 && rd.Buffered() == 0 // leftover bytes mean the framing is off
@@ -483,96 +528,12 @@ func isSmallBuffer(err error) bool {
 	return errors.As(err, &small)
 }
 
-// readBody reads the whole body from stream (nil when the response has none),
-// keeping at most c.maxBody bytes. Headers and kept body share one allocation.
-func (c *Client) readBody(stream io.Reader, resp *Response) error {
-	hdr := &c.resp.Header
-	if stream == nil {
-		resp.keepHeaders(hdr, make([]byte, headerSize(hdr)))
-		return nil
+// jarFor returns the cookie jar, created on first use.
+func (c *Client) jarFor() *cookiejar.Jar {
+	if c.jar == nil {
+		c.jar, _ = cookiejar.New(nil) // never fails without options
 	}
-
-	if cl := hdr.ContentLength(); cl >= 0 {
-		keep := min(int64(cl), c.maxBody)
-		hs := headerSize(hdr)
-		buf := make([]byte, hs+int(keep))
-		n, err := io.ReadFull(stream, buf[hs:])
-		resp.Size = int64(n)
-		if err != nil {
-			return err
-		}
-		rest, err := drain(stream)
-		resp.Size += rest
-		if err != nil {
-			return err
-		}
-		resp.keepHeaders(hdr, buf[:hs:hs])
-		if n > 0 {
-			resp.Body = buf[hs : hs+n : hs+n]
-		}
-		return nil
-	}
-
-	// Unknown length (chunked or until close): collect in a pooled buffer,
-	// then copy once the size is known.
-	bp := bodies.Get().(*[]byte)
-	b, eof, err := fill((*bp)[:0], stream, int(c.maxBody))
-	resp.Size = int64(len(b))
-	if err == nil && !eof {
-		var rest int64
-		rest, err = drain(stream)
-		resp.Size += rest
-	}
-	if err == nil {
-		// Trailers, if any, were parsed at the end of the stream; take them too.
-		hs := headerSize(hdr)
-		buf := make([]byte, hs+len(b))
-		resp.keepHeaders(hdr, buf[:hs:hs])
-		if len(b) > 0 {
-			copy(buf[hs:], b)
-			resp.Body = buf[hs:]
-		}
-	}
-	if cap(b) <= maxPooledBody {
-		*bp = b[:0]
-		bodies.Put(bp)
-	}
-	return err
-}
-
-// fill appends from r to b until limit bytes, EOF (reported) or an error.
-func fill(b []byte, r io.Reader, limit int) ([]byte, bool, error) {
-	for len(b) < limit {
-		if len(b) == cap(b) {
-			b = slices.Grow(b, min(limit-len(b), max(cap(b), bufSize)))
-		}
-		n, err := r.Read(b[len(b):min(cap(b), limit)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, true, nil
-		}
-		if err != nil {
-			return b, false, err
-		}
-	}
-	return b, false, nil
-}
-
-// drain reads r to EOF and returns how many bytes it threw away.
-func drain(r io.Reader) (int64, error) {
-	buf := drains.Get().(*[drainSize]byte)
-	defer drains.Put(buf)
-	var total int64
-	for {
-		n, err := r.Read(buf[:])
-		total += int64(n)
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
+	return c.jar
 }
 
 // storeCookies puts the response's Set-Cookie headers into the jar.
@@ -590,10 +551,7 @@ func (c *Client) storeCookies(target string) {
 	if err != nil {
 		return
 	}
-	if c.jar == nil {
-		c.jar, _ = cookiejar.New(nil) // never fails without options
-	}
-	c.jar.SetCookies(u, cookies)
+	c.jarFor().SetCookies(u, cookies)
 }
 
 // setKey puts "scheme://host:port" of c.req's URI into c.key.
@@ -650,7 +608,7 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 	c.dialing = cancel
 	c.mu.Unlock()
 	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", cn.addr)
+	raw, err := d.DialContext(ctx, "tcp", c.dialAddr(cn.addr))
 	c.mu.Lock()
 	c.dialing = nil
 	c.mu.Unlock()
@@ -680,7 +638,9 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 		if err = raw.SetDeadline(deadline); err == nil {
 			cn.deadline = deadline
 			tc := tls.Client(raw, c.tlsFor(host))
+			t0 := time.Now()
 			err = tc.Handshake()
+			cn.tlsTime = time.Since(t0)
 			cn.nc = tc
 		}
 		if err != nil {
@@ -692,6 +652,14 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 		}
 	}
 	return cn, nil
+}
+
+// dialAddr is the address to connect to for host:port: the --resolve mapping, if any.
+func (c *Client) dialAddr(hostPort string) string {
+	if a, ok := c.resolve[hostPort]; ok {
+		return a
+	}
+	return hostPort
 }
 
 // addrOf returns the host:port of a connection key ("scheme://host:port").

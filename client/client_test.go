@@ -351,7 +351,7 @@ func TestRequestFraming(t *testing.T) {
 		want []string
 	}{
 		{"GET defaults", Request{URL: ts.URL + "/p?q=1"},
-			[]string{"GET /p?q=1 host=" + host + " len=0", `ua="gust/0.1"`, `ae=""`, `ct=""`}},
+			[]string{"GET /p?q=1 host=" + host + " len=0", `ua="gust/0.1"`, `ae="gzip, deflate, br, zstd"`, `ct=""`}},
 		{"POST body has Content-Length", Request{Method: "POST", URL: ts.URL, Body: []byte(`{"a":1}`)},
 			[]string{"POST / host=" + host + " len=7", `body={"a":1}`, `ct=""`}},
 		{"empty POST sends zero length", Request{Method: "POST", URL: ts.URL}, []string{"len=0"}},
@@ -537,6 +537,39 @@ func TestLargeBodyIsCappedAndConnectionKept(t *testing.T) {
 	}
 	if conns.Load() != 1 {
 		t.Errorf("%d connections, want 1", conns.Load())
+	}
+}
+
+// TestBodyCapDefaultsAndDiscard: by default 8 MiB of a body is kept and the whole counted;
+// DiscardBody, per request or per client, keeps nothing; Truncated tells.
+func TestBodyCapDefaultsAndDiscard(t *testing.T) {
+	const size = 12 << 20
+	ts, _ := server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("chunked") {
+			w.Header().Set("Transfer-Encoding", "chunked")
+		} else {
+			w.Header().Set("Content-Length", strconv.Itoa(size))
+		}
+		block := bytes.Repeat([]byte("x"), 1<<20)
+		for range size >> 20 {
+			w.Write(block)
+		}
+	}))
+	keep, discard := New(Options{}), New(Options{DiscardBody: true})
+	defer keep.Close()
+	defer discard.Close()
+	for _, q := range []string{"", "?chunked=1"} {
+		for _, tt := range []struct {
+			c       *Client
+			discard bool
+			kept    int
+		}{{keep, false, 8 << 20}, {keep, true, 0}, {discard, false, 0}} {
+			resp := do(tt.c, &Request{URL: ts.URL + q, DiscardBody: tt.discard})
+			if resp.Err != nil || len(resp.Body) != tt.kept || resp.Size != size || !resp.Truncated() {
+				t.Errorf("%q discard %v: err %v, kept %d of %d (truncated %v), want %d of %d", q, tt.discard,
+					resp.Err, len(resp.Body), resp.Size, resp.Truncated(), tt.kept, size)
+			}
+		}
 	}
 }
 

@@ -158,6 +158,7 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 	req.Body = nil
 	req.Timeout = 0
 	req.Redirects = -1
+	req.DiscardBody = false
 	name := raw
 	catch := false
 	if o, ok := optsArg.(*goja.Object); ok {
@@ -172,8 +173,12 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 		res.print(v.trace)
 	}
 	if res.r.Err == client.ErrAborted {
-		// The test is stopping hard: the request never finished, so it is not a result.
-		panic(rt.NewGoError(errInterrupted))
+		// The test is stopping hard: the request never finished, so it is not a result, and
+		// not an exception either. Interrupting the runtime ends the task where a thrown
+		// error could be caught by the script or recorded as an exception.
+		v.rec.Interrupted()
+		rt.Interrupt(errInterrupted)
+		return goja.Undefined()
 	}
 	if catch {
 		res.pending = true
@@ -232,12 +237,14 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 			} else {
 				return "", false, fmt.Errorf("redirects: %s is not a boolean or a number", val.String())
 			}
+		case "discardBody":
+			req.DiscardBody = val.ToBoolean()
 		case "catchResponse":
 			catch = val.ToBoolean()
 		case "tags":
 			// Accepted for k6 familiarity; request tags do not change the stats row.
 		default:
-			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, catchResponse, tags)", k)
+			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, discardBody, catchResponse, tags)", k)
 		}
 	}
 	if query != "" {

@@ -45,7 +45,7 @@ func (r *response) record(errMsg string) {
 	r.v.rec.Record(r.method, r.name, end, r.r.Elapsed, r.r.Size, errMsg)
 }
 
-var responseKeys = []string{"status", "ok", "url", "headers", "text", "body", "bytes", "elapsed", "timings", "error", "json", "success", "failure"}
+var responseKeys = []string{"status", "ok", "url", "headers", "text", "body", "bytes", "elapsed", "timings", "error", "truncated", "json", "success", "failure"}
 
 // Get implements goja.DynamicObject.
 func (r *response) Get(key string) goja.Value {
@@ -78,6 +78,8 @@ func (r *response) Get(key string) goja.Value {
 			return goja.Null()
 		}
 		return rt.ToValue(r.r.Err.Error())
+	case "truncated":
+		return rt.ToValue(r.r.Truncated())
 	case "json":
 		return rt.ToValue(r.jsonMethod)
 	case "success":
@@ -134,7 +136,7 @@ func (r *response) Has(key string) bool { return r.Get(key) != nil }
 func (r *response) Delete(string) bool { return false }
 
 // Keys implements goja.DynamicObject.
-func (r *response) Keys() []string { return responseKeys[:10] }
+func (r *response) Keys() []string { return responseKeys[:11] }
 
 // print writes one line per request for --single-user: status, timing, a body excerpt.
 func (r *response) print(w io.Writer) {

@@ -30,6 +30,7 @@ func WriteSummary(w io.Writer, s *Snapshot) {
 	if len(s.Errors) > 0 {
 		writeErrorReport(&b, s)
 	}
+	writeInterrupted(&b, s)
 	_, _ = io.WriteString(w, b.String())
 }
 

@@ -24,6 +24,8 @@ type jsonResult struct {
 	Total      jsonEntry       `json:"total"`
 	Errors     []jsonError     `json:"errors"`
 	Exceptions []jsonException `json:"exceptions"`
+	// Interrupted counts requests cut short by a hard stop (Snapshot.Interrupted).
+	Interrupted int64 `json:"interrupted"`
 }
 
 type jsonEntry struct {
@@ -118,14 +120,15 @@ func (m *percentileMap) UnmarshalJSON(data []byte) error {
 // are added at the top level and must not collide with those.
 func WriteJSON(w io.Writer, s *Snapshot, extra map[string]any) error {
 	res := jsonResult{
-		Version:    jsonVersion,
-		Start:      s.Start.UTC(),
-		End:        s.Now.UTC(),
-		DurationS:  round(s.Now.Sub(s.Start).Seconds(), 3),
-		Entries:    make([]jsonEntry, 0, len(s.Entries)),
-		Total:      toJSONEntry(&s.Total, s.Now),
-		Errors:     make([]jsonError, 0, len(s.Errors)),
-		Exceptions: make([]jsonException, 0, len(s.Exceptions)),
+		Version:     jsonVersion,
+		Start:       s.Start.UTC(),
+		End:         s.Now.UTC(),
+		DurationS:   round(s.Now.Sub(s.Start).Seconds(), 3),
+		Entries:     make([]jsonEntry, 0, len(s.Entries)),
+		Total:       toJSONEntry(&s.Total, s.Now),
+		Errors:      make([]jsonError, 0, len(s.Errors)),
+		Exceptions:  make([]jsonException, 0, len(s.Exceptions)),
+		Interrupted: s.Interrupted,
 	}
 	for i := range s.Entries {
 		res.Entries = append(res.Entries, toJSONEntry(&s.Entries[i], s.Now))
@@ -237,10 +240,10 @@ func ReadJSON(r io.Reader) (*Snapshot, map[string]json.RawMessage, error) {
 	if res.Version != jsonVersion {
 		return nil, nil, fmt.Errorf("read result: version %d, want %d", res.Version, jsonVersion)
 	}
-	for _, k := range []string{"version", "start", "end", "duration_s", "entries", "total", "errors", "exceptions"} {
+	for _, k := range []string{"version", "start", "end", "duration_s", "entries", "total", "errors", "exceptions", "interrupted"} {
 		delete(all, k)
 	}
-	s := &Snapshot{Start: res.Start, Now: res.End}
+	s := &Snapshot{Start: res.Start, Now: res.End, Interrupted: res.Interrupted}
 	for i := range res.Entries {
 		e, err := fromJSONEntry(&res.Entries[i], s.Start)
 		if err != nil {

@@ -19,6 +19,8 @@ type Snapshot struct {
 	Errors []ErrorGroup
 	// Exceptions are the script error groups, most frequent first.
 	Exceptions []ExceptionGroup
+	// Interrupted counts requests cut short by a hard stop: neither successes nor failures.
+	Interrupted int64
 }
 
 // Entry is one row of statistics: a (method, name) pair, or the aggregate.

@@ -69,16 +69,17 @@ type Stats struct {
 	node                string
 	nameWindows         bool
 
-	mu         sync.Mutex
-	start      time.Time
-	entries    map[entryKey]*entry
-	named      int // rows counted against maxNames (not the OtherNames rows)
-	warned     bool
-	total      *entry
-	ring       [ringLen]histSlot // the aggregate's per-second histograms
-	scratch    *hdrhistogram.Histogram
-	errors     map[errorKey]*ErrorGroup
-	exceptions map[exceptionKey]*ExceptionGroup
+	mu          sync.Mutex
+	start       time.Time
+	entries     map[entryKey]*entry
+	named       int // rows counted against maxNames (not the OtherNames rows)
+	warned      bool
+	total       *entry
+	ring        [ringLen]histSlot // the aggregate's per-second histograms
+	scratch     *hdrhistogram.Histogram
+	errors      map[errorKey]*ErrorGroup
+	exceptions  map[exceptionKey]*ExceptionGroup
+	interrupted int64 // requests cut short by a hard stop (see interrupted.go)
 }
 
 type entryKey struct{ method, name string }
@@ -168,6 +169,7 @@ func (s *Stats) clear() {
 	}
 	s.errors = make(map[errorKey]*ErrorGroup)
 	s.exceptions = make(map[exceptionKey]*ExceptionGroup)
+	s.interrupted = 0
 }
 
 // Reset clears every statistic and restarts the run's clock (the web UI's
@@ -437,6 +439,7 @@ func (s *Stats) Snapshot() *Snapshot {
 	for _, g := range s.exceptions {
 		snap.Exceptions = append(snap.Exceptions, *g)
 	}
+	snap.Interrupted = s.interrupted
 	s.mu.Unlock()
 
 	for i, p := range packed {

@@ -61,6 +61,7 @@ type runFlags struct {
 	html        string
 	thresholds  []string
 	printStats  time.Duration
+	client      clientFlags
 }
 
 func newRunFlagSet(f *runFlags) *pflag.FlagSet {
@@ -99,6 +100,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	fs.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail criterion")
 	f.printStats = 0
 	fs.Var(durationFlag{&f.printStats}, "print-stats", "interval of the periodic tables when not on a terminal")
+	addClientFlags(fs, &f.client)
 	fs.Usage = func() {}
 	return fs
 }

@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gustload/gust/client"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/js"
 	"github.com/gustload/gust/metrics"
@@ -73,6 +72,10 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := checkRunFlags(&f); err != nil {
 		return usageError("%v", err)
 	}
+	copts, err := f.client.options(f.timeout)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	rep, err := prepareReports(&f, script.Options(), scriptPath)
 	if err != nil {
 		return usageError("%v", err)
@@ -92,7 +95,7 @@ func runCmd(args []string, over *runOverrides) int {
 		Tags:        f.tags,
 		ExcludeTags: f.excludeTags,
 		Stats:       stats,
-		Client:      client.Options{Timeout: f.timeout},
+		Client:      copts,
 		Environment: map[string]any{
 			"host": f.host, "users": f.users, "spawnRate": f.spawnRate, "runTime": f.runTime.Seconds(),
 			"iterations": f.iterations, "tags": f.tags, "excludeTags": f.excludeTags, "script": scriptPath,
