@@ -41,6 +41,7 @@ type vu struct {
 	arg       [1]goja.Value // a task's argument: a variadic list would be allocated per task
 	rec       *metrics.Recorder
 	host      string
+	auth      string      // Authorization from the class's static auth (clientopts.go)
 	pending   []*response // catchResponse responses not settled yet
 	trace     io.Writer   // --single-user: every request printed
 	envObj    goja.Value  // this.environment, built on first use

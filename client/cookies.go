@@ -1,0 +1,68 @@
+package client
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Cookie returns the value of the cookie name that a request to rawURL would send.
+func (c *Client) Cookie(rawURL, name string) (string, bool) {
+	for _, ck := range c.cookiesFor(rawURL) {
+		if ck.Name == name {
+			return ck.Value, true
+		}
+	}
+	return "", false
+}
+
+// Cookies returns the cookies a request to rawURL would send, by name.
+func (c *Client) Cookies(rawURL string) map[string]string {
+	out := map[string]string{}
+	for _, ck := range c.cookiesFor(rawURL) {
+		out[ck.Name] = ck.Value
+	}
+	return out
+}
+
+func (c *Client) cookiesFor(rawURL string) []*http.Cookie {
+	if c.jar == nil {
+		return nil
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil
+	}
+	return c.jar.Cookies(u)
+}
+
+// SetCookie puts a cookie into the jar as if rawURL's server had set it; domain and path
+// may be empty (the URL's host only, and "/").
+func (c *Client) SetCookie(rawURL, name, value, domain, path string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		path = "/"
+	}
+	c.jarFor().SetCookies(u, []*http.Cookie{{Name: name, Value: value, Domain: domain, Path: path}})
+	return nil
+}
+
+// DeleteCookie removes the cookie name that rawURL's requests would send.
+func (c *Client) DeleteCookie(rawURL, name, path string) {
+	if c.jar == nil {
+		return
+	}
+	if u, err := url.Parse(rawURL); err == nil {
+		if path == "" {
+			path = "/"
+		}
+		c.jar.SetCookies(u, []*http.Cookie{{Name: name, Path: path, Expires: time.Unix(1, 0), MaxAge: -1}})
+	}
+}
+
+// ClearCookies empties the jar. Without a jar, repeated requests are sent from remembered
+// bytes again (reqcache.go).
+func (c *Client) ClearCookies() { c.jar = nil }
