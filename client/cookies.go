@@ -2,6 +2,7 @@ package client
 
 import (
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"time"
 )
@@ -66,3 +67,29 @@ func (c *Client) DeleteCookie(rawURL, name, path string) {
 // ClearCookies empties the jar. Without a jar, repeated requests are sent from remembered
 // bytes again (reqcache.go).
 func (c *Client) ClearCookies() { c.jar = nil }
+
+// jarFor returns the cookie jar, created on first use.
+func (c *Client) jarFor() *cookiejar.Jar {
+	if c.jar == nil {
+		c.jar, _ = cookiejar.New(nil) // never fails without options
+	}
+	return c.jar
+}
+
+// storeCookies puts the response's Set-Cookie headers into the jar.
+func (c *Client) storeCookies(target string) {
+	var cookies []*http.Cookie
+	for _, v := range c.resp.Header.Cookies() {
+		if ck, err := http.ParseSetCookie(string(v)); err == nil {
+			cookies = append(cookies, ck)
+		}
+	}
+	if len(cookies) == 0 {
+		return
+	}
+	u, err := c.parsedURL(target)
+	if err != nil {
+		return
+	}
+	c.jarFor().SetCookies(u, cookies)
+}
