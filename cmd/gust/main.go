@@ -103,6 +103,13 @@ Flags (Locust's names where Locust has one):
       --only-summary         print only the final summary, no live status
       --exit-code-on-error N exit code when requests failed or a script raised (default 1)
       --timeout D            default per-request timeout (default 60s)
+      --max-body SIZE        response body bytes kept per request; the rest is counted (default 8MiB)
+      --insecure             do not verify TLS certificates (alias --insecure-skip-tls-verify)
+      --cacert FILE          PEM CA certificates trusted besides the system's
+      --http2                HTTP/2 (ALPN on https, h2c prior knowledge on http)
+      --proxy URL            forward proxy (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)
+      --resolve H:P:ADDR     connect to ADDR for host H port P (curl's syntax), repeatable
+      --no-keepalive         a new connection for every request
       --loglevel LEVEL       debug, info, warning, error (default info)
       --config FILE          settings file (default: gust.toml in the working directory, if any)
 
