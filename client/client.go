@@ -93,7 +93,9 @@ type Client struct {
 	seenURLs [cachedRequests]string // URLs of recent requests not remembered yet
 	nextSeen int
 
-	jar        *cookiejar.Jar // created on the first Set-Cookie
+	jar        *cookiejar.Jar // created on the first Set-Cookie; see root
+	parent     *Client        // the Client this one was derived from (cookies.go)
+	derived    []*Client      // Clients derived from this one; guarded by mu
 	lastURL    *url.URL
 	lastURLStr string
 	tlsCfg     *tls.Config // last per-host config, reused while the host stays the same
@@ -240,20 +242,27 @@ func (c *Client) Abort() {
 	if c.std.cancel != nil {
 		c.std.cancel()
 	}
+	derived := c.derived
 	c.mu.Unlock()
 	c.std.closeIdle()
+	for _, d := range derived {
+		d.Abort()
+	}
 }
 
 // Close closes the Client's idle connections; a later Do dials again.
 func (c *Client) Close() {
 	c.mu.Lock()
-	conns := c.conns
+	conns, derived := c.conns, c.derived
 	c.conns = nil
 	c.mu.Unlock()
 	for _, cn := range conns {
 		_ = cn.raw.Close()
 	}
 	c.std.closeIdle()
+	for _, d := range derived {
+		d.Close()
+	}
 }
 
 // exchange performs one hop: it sends the request over a kept or new connection and

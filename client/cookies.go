@@ -27,14 +27,14 @@ func (c *Client) Cookies(rawURL string) map[string]string {
 }
 
 func (c *Client) cookiesFor(rawURL string) []*http.Cookie {
-	if c.jar == nil {
+	if c.root().jar == nil {
 		return nil
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil
 	}
-	return c.jar.Cookies(u)
+	return c.root().jar.Cookies(u)
 }
 
 // SetCookie puts a cookie into the jar as if rawURL's server had set it; domain and path
@@ -53,27 +53,49 @@ func (c *Client) SetCookie(rawURL, name, value, domain, path string) error {
 
 // DeleteCookie removes the cookie name that rawURL's requests would send.
 func (c *Client) DeleteCookie(rawURL, name, path string) {
-	if c.jar == nil {
+	if c.root().jar == nil {
 		return
 	}
 	if u, err := url.Parse(rawURL); err == nil {
 		if path == "" {
 			path = "/"
 		}
-		c.jar.SetCookies(u, []*http.Cookie{{Name: name, Path: path, Expires: time.Unix(1, 0), MaxAge: -1}})
+		c.root().jar.SetCookies(u, []*http.Cookie{{Name: name, Path: path, Expires: time.Unix(1, 0), MaxAge: -1}})
 	}
 }
 
 // ClearCookies empties the jar. Without a jar, repeated requests are sent from remembered
 // bytes again (reqcache.go).
-func (c *Client) ClearCookies() { c.jar = nil }
+func (c *Client) ClearCookies() { c.root().jar = nil }
+
+// root is the Client whose cookie jar c uses: c itself, or the Client it was derived from.
+func (c *Client) root() *Client {
+	if c.parent != nil {
+		return c.parent
+	}
+	return c
+}
+
+// Derive returns a Client with its own options and connections (a request's own TLS
+// settings or proxy, say) that shares c's cookie jar and is aborted and closed with c.
+func (c *Client) Derive(opts Options) *Client {
+	d := New(opts)
+	d.parent = c.root()
+	c.mu.Lock()
+	c.derived = append(c.derived, d)
+	c.mu.Unlock()
+	if c.aborted.Load() {
+		d.Abort()
+	}
+	return d
+}
 
 // jarFor returns the cookie jar, created on first use.
 func (c *Client) jarFor() *cookiejar.Jar {
-	if c.jar == nil {
-		c.jar, _ = cookiejar.New(nil) // never fails without options
+	if c.root().jar == nil {
+		c.root().jar, _ = cookiejar.New(nil) // never fails without options
 	}
-	return c.jar
+	return c.root().jar
 }
 
 // storeCookies puts the response's Set-Cookie headers into the jar.

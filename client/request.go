@@ -97,9 +97,9 @@ func (c *Client) build(h *hop, headers [][2]string) (tls bool, err error) {
 		r.SetBodyRaw(h.body)
 	}
 	// Like python-requests, a Cookie header set by the script replaces the jar.
-	if c.jar != nil && !hasCookie {
+	if c.root().jar != nil && !hasCookie {
 		if pu, err := c.parsedURL(h.url); err == nil {
-			for _, ck := range c.jar.Cookies(pu) {
+			for _, ck := range c.root().jar.Cookies(pu) {
 				r.Header.SetCookie(ck.Name, ck.Value)
 			}
 		}

@@ -196,8 +196,8 @@ func (c *Client) stdExchange(h *hop, headers [][2]string, h2 bool, start, deadli
 	if !hasAE {
 		hr.Header.Set("Accept-Encoding", acceptEncoding)
 	}
-	if c.jar != nil && !hasCookie {
-		for _, ck := range c.jar.Cookies(u) {
+	if c.root().jar != nil && !hasCookie {
+		for _, ck := range c.root().jar.Cookies(u) {
 			hr.AddCookie(ck)
 		}
 	}

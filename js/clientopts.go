@@ -201,3 +201,47 @@ func basicAuth(rt *goja.Runtime, v goja.Value) (string, error) {
 	cred := fmt.Sprint(arr[0]) + ":" + fmt.Sprint(arr[1])
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(cred)), nil
 }
+
+// variant returns the client for requests with their own tls and/or proxy options: derived
+// from the user's (same cookie jar, aborted with it), built once per distinct setting.
+func (v *vu) variant(tlsVal, proxyVal goja.Value) (*client.Client, error) {
+	rt := v.rt
+	key := ""
+	set := func(x goja.Value) bool { return x != nil && !goja.IsUndefined(x) && !goja.IsNull(x) }
+	if set(tlsVal) {
+		j, err := jsonOf(rt, tlsVal)
+		if err != nil {
+			return nil, fmt.Errorf("tls: %v", err)
+		}
+		key = "tls:" + j
+	}
+	if set(proxyVal) {
+		key += "\x00proxy:" + proxyVal.String()
+	}
+	if cl, ok := v.variants[key]; ok {
+		return cl, nil
+	}
+	opts := v.t.cfg.Client
+	if v.cc != nil {
+		opts = v.cc.opts
+	}
+	if set(tlsVal) {
+		cfg, err := tlsConfig(rt, tlsVal, opts.TLSConfig, v.s.dir)
+		if err != nil {
+			return nil, fmt.Errorf("tls: %v", err)
+		}
+		opts.TLSConfig = cfg
+	}
+	if set(proxyVal) {
+		if err := client.CheckProxy(proxyVal.String()); err != nil {
+			return nil, fmt.Errorf("proxy %q: %v", proxyVal.String(), err)
+		}
+		opts.Proxy = proxyVal.String()
+	}
+	if v.variants == nil {
+		v.variants = map[string]*client.Client{}
+	}
+	cl := v.client.Derive(opts)
+	v.variants[key] = cl
+	return cl, nil
+}

@@ -169,6 +169,7 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 	req.HTTP2 = false
 	name := raw
 	catch := false
+	v.reqClient = nil
 	if o, ok := optsArg.(*goja.Object); ok {
 		var err error
 		if name, catch, err = v.applyOptions(req, o, name); err != nil {
@@ -179,7 +180,11 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 		req.Header = setDefault(req.Header, "Authorization", v.auth)
 	}
 	res := &response{v: v, method: method, name: name}
-	v.client.Do(req, &res.r)
+	if v.reqClient != nil {
+		v.reqClient.Do(req, &res.r)
+	} else {
+		v.client.Do(req, &res.r)
+	}
 	if v.trace != nil {
 		res.print(v.trace)
 	}
@@ -246,6 +251,13 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 			compress = val.String()
 		case "http2":
 			req.HTTP2 = val.ToBoolean()
+		case "tls", "proxy":
+			tlsVal, proxyVal := o.Get("tls"), o.Get("proxy")
+			cl, err := v.variant(tlsVal, proxyVal)
+			if err != nil {
+				return "", false, err
+			}
+			v.reqClient = cl
 		case "name":
 			name = val.String()
 		case "timeout":
@@ -270,7 +282,7 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 		case "tags":
 			// Accepted for k6 familiarity; request tags do not change the stats row.
 		default:
-			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, files, auth, compress, http2, discardBody, catchResponse, tags)", k)
+			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, files, auth, compress, http2, tls, proxy, discardBody, catchResponse, tags)", k)
 		}
 	}
 	switch {

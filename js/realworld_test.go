@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,5 +101,59 @@ export class U extends HttpUser {
 	}
 	if snap.Total.Requests != 2*9 || snap.Total.Failures != 0 {
 		t.Errorf("%d requests, %d failures; want 18 and 0", snap.Total.Requests, snap.Total.Failures)
+	}
+}
+
+// TestPerRequestTLSAndProxy: a request's own tls and proxy options use a client of their own
+// that shares the user's cookies.
+func TestPerRequestTLSAndProxy(t *testing.T) {
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie("sid")
+		if err != nil {
+			io.WriteString(w, "secure none")
+			return
+		}
+		io.WriteString(w, "secure "+c.Value)
+	}))
+	defer secure.Close()
+	var proxied atomic.Int64
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied.Add(1)
+		io.WriteString(w, "via proxy "+r.URL.String())
+	}))
+	defer proxy.Close()
+
+	path := write(t, "pr.js", `import { HttpUser, constant } from "gust";
+function want(what, got, exp) { if (got !== exp) throw new Error(what + ": " + JSON.stringify(got) + " want " + JSON.stringify(exp)); }
+export class U extends HttpUser {
+  static waitTime = constant(0);
+  static tasks = { a: 1 };
+  a() {
+    const bad = this.client.get("`+secure.URL+`/", { catchResponse: true });
+    if (!/certificate/.test(bad.error)) throw new Error("verified by default: " + bad.error);
+    bad.success();
+    this.client.cookies.set("sid", "s1", { url: "`+secure.URL+`/" });
+    want("insecure", this.client.get("`+secure.URL+`/", { tls: { insecure: true } }).text, "secure s1");
+    want("proxy", this.client.get("http://127.0.0.1:1/x", { proxy: "`+proxy.URL+`" }).text, "via proxy http://127.0.0.1:1/x");
+  }
+}
+`)
+	s, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats := metrics.New(metrics.Options{})
+	test, err := NewTest(s, TestConfig{Host: proxy.URL, Stats: stats})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine.NewRunner(test, engine.Config{Users: 1, Iterations: 3, StopTimeout: 5 * time.Second}).Run(context.Background())
+	snap := stats.Snapshot()
+	if len(snap.Exceptions) > 0 {
+		b, _ := json.Marshal(snap.Exceptions)
+		t.Fatalf("exceptions: %s", b)
+	}
+	if snap.Total.Failures != 0 || proxied.Load() != 3 {
+		t.Errorf("%d failures, %d proxied; want 0 and 3", snap.Total.Failures, proxied.Load())
 	}
 }

@@ -262,7 +262,7 @@ func (t *Test) NewUser(class, id int) (engine.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.client, v.auth = client.New(cc.opts), cc.auth
+	v.client, v.auth, v.cc = client.New(cc.opts), cc.auth, cc
 	v.rec = t.cfg.Stats.Recorder()
 	v.trace = t.cfg.Trace
 	tab, err := v.resolveTable(ctor, c.Name, t.filter, 0)
