@@ -197,7 +197,7 @@ func (c *Client) Do(req *Request, resp *Response) {
 			end time.Time
 			err error
 		)
-		if c.std.uses(req.HTTP2) {
+		if c.usesStd(req.HTTP2, h.url) {
 			end, err = c.stdExchange(&h, req.Header, c.std.http2 || req.HTTP2, hopStart, deadline, timeout, resp)
 		} else {
 			end, err = c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -307,5 +308,37 @@ func TestResolveAndNoKeepAlive(t *testing.T) {
 	}
 	if conns.Load() != 3 {
 		t.Errorf("%d connections without keep-alive, want 3", conns.Load())
+	}
+}
+
+// TestProxyFromEnvironment: HTTP_PROXY sends requests to other hosts through the proxy;
+// loopback stays direct, on the fast path, as net/http's ProxyFromEnvironment decides.
+func TestProxyFromEnvironment(t *testing.T) {
+	var proxied atomic.Int64
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied.Add(1)
+		io.WriteString(w, "proxied "+r.URL.String())
+	}))
+	defer proxy.Close()
+	ts, _ := server(t, http.HandlerFunc(echo))
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("NO_PROXY", "skip.example")
+	old := envProxy
+	envProxy = sync.OnceValue(readEnvProxy)
+	defer func() { envProxy = old }()
+
+	c := New(Options{})
+	defer c.Close()
+	if resp := do(c, &Request{URL: ts.URL + "/direct"}); resp.Err != nil || !strings.HasPrefix(string(resp.Body), "GET /direct") {
+		t.Errorf("loopback: %v %q", resp.Err, resp.Body)
+	}
+	if resp := do(c, &Request{URL: "http://api.example/x"}); resp.Err != nil || string(resp.Body) != "proxied http://api.example/x" {
+		t.Errorf("through HTTP_PROXY: %v %q", resp.Err, resp.Body)
+	}
+	if c.usesStd(false, ts.URL) || !c.usesStd(false, "http://api.example/") || c.usesStd(false, "http://skip.example/") {
+		t.Error("loopback and NO_PROXY hosts should keep the fast path, others go through the proxy")
+	}
+	if proxied.Load() != 1 {
+		t.Errorf("%d requests proxied, want 1", proxied.Load())
 	}
 }

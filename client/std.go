@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // stdPath sends the requests the fast path does not take (HTTP/2, and every request when a
@@ -23,6 +25,7 @@ import (
 type stdPath struct {
 	http2    bool
 	proxy    func(*http.Request) (*url.URL, error) // nil: no proxy at all
+	fromEnv  bool                                  // proxy is the environment's: decided per URL
 	tlsBase  *tls.Config
 	noKeep   bool
 	dialAddr func(string) string
@@ -31,15 +34,18 @@ type stdPath struct {
 	cancel      context.CancelFunc // of the request in flight; guarded by Client.mu
 }
 
-// envProxy reports, once, whether the environment names a proxy.
-var envProxy = sync.OnceValue(func() bool {
+// envProxy is, once read, the environment's proxy choice (HTTP_PROXY, HTTPS_PROXY,
+// NO_PROXY, as net/http reads them); nil when the environment names no proxy.
+var envProxy = sync.OnceValue(readEnvProxy)
+
+func readEnvProxy() func(*url.URL) (*url.URL, error) {
 	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"} {
 		if os.Getenv(k) != "" {
-			return true
+			return httpproxy.FromEnvironment().ProxyFunc()
 		}
 	}
-	return false
-})
+	return nil
+}
 
 // CheckProxy reports whether raw is a proxy URL the client can use.
 func CheckProxy(raw string) error {
@@ -62,13 +68,31 @@ func (s *stdPath) init(opts Options) {
 		if u, err := url.Parse(opts.Proxy); err == nil {
 			s.proxy = http.ProxyURL(u)
 		}
-	case envProxy():
-		s.proxy = http.ProxyFromEnvironment
+	case envProxy() != nil:
+		pf := envProxy()
+		s.proxy = func(r *http.Request) (*url.URL, error) { return pf(r.URL) }
+		s.fromEnv = true
 	}
 }
 
-// uses reports whether a request goes through net/http. Two flag checks on the fast path.
-func (s *stdPath) uses(reqHTTP2 bool) bool { return s.http2 || reqHTTP2 || s.proxy != nil }
+// uses reports whether a request to rawURL goes through net/http: three flag checks on the
+// fast path. With a proxy from the environment, only the URLs it proxies do: loopback and
+// NO_PROXY hosts keep the fast path.
+func (c *Client) usesStd(reqHTTP2 bool, rawURL string) bool {
+	s := &c.std
+	if s.http2 || reqHTTP2 || s.proxy != nil && !s.fromEnv {
+		return true
+	}
+	if !s.fromEnv {
+		return false
+	}
+	u, err := c.parsedURL(rawURL)
+	if err != nil {
+		return false
+	}
+	p, err := envProxy()(u)
+	return err == nil && p != nil
+}
 
 // transport returns the transport for a request: HTTP/1.1 (proxied), HTTP/2 over TLS (ALPN,
 // falling back to HTTP/1.1) or h2c with prior knowledge.
