@@ -151,10 +151,13 @@ func TestHTTP2(t *testing.T) {
 	if resp := do(c, &Request{URL: ts.URL}); resp.Err != nil || resp.Proto != "HTTP/1.1" {
 		t.Fatalf("HTTP/1.1 stays the default: %v %s %q", resp.Err, resp.Proto, resp.Body)
 	}
-	for range 5 {
+	for i := range 5 {
 		resp := do(c, &Request{URL: ts.URL, HTTP2: true})
 		if resp.Err != nil || resp.Proto != "HTTP/2.0" || string(resp.Body) != "HTTP/2.0 none" {
 			t.Fatalf("over ALPN: %v %s %q", resp.Err, resp.Proto, resp.Body)
+		}
+		if (i == 0) != (resp.TLSHandshake > 0) {
+			t.Errorf("request %d: handshake time %v (want > 0 on the new connection only)", i, resp.TLSHandshake)
 		}
 	}
 	if n := conns.Load(); n != 2 {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
@@ -157,12 +158,14 @@ func (c *Client) stdExchange(h *hop, headers [][2]string, h2 bool, start, deadli
 
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	var tlsStart time.Time
+	// The trace hooks run on the transport's dialing goroutine, which can outlive a failed
+	// RoundTrip: they only store atomics, read once the response is in.
+	var tlsStart, tlsTime atomic.Int64
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		TLSHandshakeStart: func() { tlsStart = time.Now() },
+		TLSHandshakeStart: func() { tlsStart.Store(int64(time.Since(start))) },
 		TLSHandshakeDone: func(tls.ConnectionState, error) {
-			if !tlsStart.IsZero() {
-				resp.TLSHandshake = time.Since(tlsStart)
+			if s := tlsStart.Load(); s != 0 {
+				tlsTime.Store(int64(time.Since(start)) - s)
 			}
 		},
 	})
@@ -240,6 +243,7 @@ func (c *Client) stdExchange(h *hop, headers [][2]string, h2 bool, start, deadli
 	}
 	defer hres.Body.Close()
 	resp.TTFB = time.Since(start)
+	resp.TLSHandshake = time.Duration(tlsTime.Load())
 	resp.Status, resp.Proto = hres.StatusCode, protoName(hres.Proto)
 	if cks := hres.Cookies(); len(cks) > 0 {
 		c.jarFor().SetCookies(u, cks)
