@@ -1,7 +1,8 @@
-// Package client is the HTTP/1.1 client each virtual user owns: its own
-// keep-alive connections and cookie jar, fasthttp's request and response
-// codecs, and nothing but a few small structs held while it is idle — no
-// goroutine, no I/O buffer (those come from pools for the length of a request).
+// Package client is the HTTP client each virtual user owns: its own keep-alive
+// connections and cookie jar. Plain HTTP/1.1 and HTTPS take a fast path (fasthttp's
+// request codec, responses read straight into one allocation, nothing held while idle:
+// no goroutine, no I/O buffer). HTTP/2 and proxied requests go through net/http (std.go).
+// Bodies are capped (body.go) and decoded (gzip, deflate, br, zstd).
 package client
 
 import (
