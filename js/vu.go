@@ -41,13 +41,15 @@ type vu struct {
 	arg       [1]goja.Value // a task's argument: a variadic list would be allocated per task
 	rec       *metrics.Recorder
 	host      string
-	auth      string // Authorization from the class's static auth (clientopts.go)
+	pending   []*response // catchResponse responses not settled yet
+	trace     io.Writer   // --single-user: every request printed
+	envObj    goja.Value  // this.environment, built on first use
+
+	// The client's settings from the class's statics, and requests' own (clientopts.go).
+	auth      string // Authorization from static auth
 	cc        *classClient
 	variants  map[string]*client.Client // clients for requests with their own tls or proxy
 	reqClient *client.Client            // set by applyOptions when the request needs a variant
-	pending   []*response               // catchResponse responses not settled yet
-	trace     io.Writer                 // --single-user: every request printed
-	envObj    goja.Value                // this.environment, built on first use
 
 	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
 }

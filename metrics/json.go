@@ -120,16 +120,16 @@ func (m *percentileMap) UnmarshalJSON(data []byte) error {
 // are added at the top level and must not collide with those.
 func WriteJSON(w io.Writer, s *Snapshot, extra map[string]any) error {
 	res := jsonResult{
-		Version:     jsonVersion,
-		Start:       s.Start.UTC(),
-		End:         s.Now.UTC(),
-		DurationS:   round(s.Now.Sub(s.Start).Seconds(), 3),
-		Entries:     make([]jsonEntry, 0, len(s.Entries)),
-		Total:       toJSONEntry(&s.Total, s.Now),
-		Errors:      make([]jsonError, 0, len(s.Errors)),
-		Exceptions:  make([]jsonException, 0, len(s.Exceptions)),
-		Interrupted: s.Interrupted,
+		Version:    jsonVersion,
+		Start:      s.Start.UTC(),
+		End:        s.Now.UTC(),
+		DurationS:  round(s.Now.Sub(s.Start).Seconds(), 3),
+		Entries:    make([]jsonEntry, 0, len(s.Entries)),
+		Total:      toJSONEntry(&s.Total, s.Now),
+		Errors:     make([]jsonError, 0, len(s.Errors)),
+		Exceptions: make([]jsonException, 0, len(s.Exceptions)),
 	}
+	res.Interrupted = s.Interrupted
 	for i := range s.Entries {
 		res.Entries = append(res.Entries, toJSONEntry(&s.Entries[i], s.Now))
 	}

@@ -69,17 +69,19 @@ type Stats struct {
 	node                string
 	nameWindows         bool
 
-	mu          sync.Mutex
-	start       time.Time
-	entries     map[entryKey]*entry
-	named       int // rows counted against maxNames (not the OtherNames rows)
-	warned      bool
-	total       *entry
-	ring        [ringLen]histSlot // the aggregate's per-second histograms
-	scratch     *hdrhistogram.Histogram
-	errors      map[errorKey]*ErrorGroup
-	exceptions  map[exceptionKey]*ExceptionGroup
-	interrupted int64 // requests cut short by a hard stop (see interrupted.go)
+	mu         sync.Mutex
+	start      time.Time
+	entries    map[entryKey]*entry
+	named      int // rows counted against maxNames (not the OtherNames rows)
+	warned     bool
+	total      *entry
+	ring       [ringLen]histSlot // the aggregate's per-second histograms
+	scratch    *hdrhistogram.Histogram
+	errors     map[errorKey]*ErrorGroup
+	exceptions map[exceptionKey]*ExceptionGroup
+
+	// requests cut short by a hard stop (see interrupted.go); guarded by mu
+	interrupted int64
 }
 
 type entryKey struct{ method, name string }
