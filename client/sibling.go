@@ -1,22 +1,11 @@
 package client
 
-import "net/http/cookiejar"
-
-// Sibling returns a new Client with c's settings and c's cookie jar: more connections for the
-// same virtual user, so that its concurrent requests (async requests, a batch) run at once
-// and share its session. The jar is safe for concurrent use; everything else stays per Client.
-// Call it from c's owner goroutine.
-func (c *Client) Sibling() *Client {
-	s := &Client{
-		timeout:      c.timeout,
-		maxRedirects: c.maxRedirects,
-		maxBody:      c.maxBody,
-		tlsBase:      c.tlsBase,
-		userAgent:    c.userAgent,
-	}
-	if c.jar == nil {
-		c.jar, _ = cookiejar.New(nil) // never fails without options
-	}
-	s.jar = c.jar
-	return s
+// Sibling is Derive for concurrent use: a Client with opts and connections of its own that
+// shares c's cookie jar, so that a user's concurrent requests (async requests, a batch) run at
+// once over more connections and keep its session. The jar is created now, on c's owner
+// goroutine, so that no sibling creates it while another reads it (the jar itself is safe for
+// concurrent use). Call it from c's owner goroutine.
+func (c *Client) Sibling(opts Options) *Client {
+	c.jarFor()
+	return c.Derive(opts)
 }

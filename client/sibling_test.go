@@ -23,7 +23,7 @@ func TestSiblingSharesCookies(t *testing.T) {
 	defer srv.Close()
 	c := New(Options{})
 	defer c.Close()
-	s := c.Sibling()
+	s := c.Sibling(Options{})
 	defer s.Close()
 	var res Response
 	c.Do(&Request{Method: "GET", URL: srv.URL + "/login?v=one"}, &res)

@@ -46,11 +46,20 @@ func (v *vu) prepare(method string, urlArg, optsArg goja.Value, what string) (re
 	raw := urlArg.String()
 	req = &client.Request{Method: method, URL: v.urls.join(v.host, raw), Redirects: -1}
 	name = raw
+	v.reqClient = nil
 	if o, ok := optsArg.(*goja.Object); ok {
 		var err error
 		if name, catch, err = v.applyOptions(req, o, name); err != nil {
 			panic(rt.NewTypeError(err.Error()))
 		}
+	}
+	if v.reqClient != nil {
+		// A variant client is one per user and per setting: it cannot serve requests at once.
+		v.reqClient = nil
+		panic(rt.NewTypeError(fmt.Sprintf("client.%s: a request's own tls or proxy option works on synchronous requests only; set it on the class (static tls, static proxy) for concurrent ones", what)))
+	}
+	if v.auth != "" {
+		req.Header = setDefault(req.Header, "Authorization", v.auth)
 	}
 	return req, name, catch
 }
@@ -62,7 +71,11 @@ func (l *eventLoop) takeLane(v *vu) *client.Client {
 		l.lanes = l.lanes[:n-1]
 		return c
 	}
-	return v.client.Sibling()
+	opts := v.t.cfg.Client
+	if v.cc != nil {
+		opts = v.cc.opts // the class's own settings (tls, http2, proxy, ...)
+	}
+	return v.client.Sibling(opts)
 }
 
 // finish settles a response from a lane as the sync path does: recorded now, or left to the
@@ -72,6 +85,7 @@ func (v *vu) finish(res *response, catch bool) bool {
 		res.print(v.trace)
 	}
 	if res.r.Err == client.ErrAborted {
+		v.rec.Interrupted()
 		return false
 	}
 	if catch {

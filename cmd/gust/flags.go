@@ -62,6 +62,7 @@ type runFlags struct {
 	thresholds  []string
 	printStats  time.Duration
 	maxMemory   string
+	client      clientFlags
 }
 
 func newRunFlagSet(f *runFlags) *pflag.FlagSet {
@@ -101,6 +102,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	f.printStats = 0
 	fs.Var(durationFlag{&f.printStats}, "print-stats", "interval of the periodic tables when not on a terminal")
 	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the test when gust uses this much memory")
+	addClientFlags(fs, &f.client)
 	fs.Usage = func() {}
 	return fs
 }

@@ -118,6 +118,13 @@ Flags (Locust's names where Locust has one):
                              SIZE (600MB, 2GiB; default 75% of the machine's or cgroup's memory; 0: off)
       --loglevel LEVEL       debug, info, warning, error, critical (default info): which console.*
                              messages, warnings and new exceptions reach stderr
+      --max-body SIZE        response body bytes kept per request; the rest is counted (default 8MiB)
+      --insecure             do not verify TLS certificates (alias --insecure-skip-tls-verify)
+      --cacert FILE          PEM CA certificates trusted besides the system's
+      --http2                HTTP/2 (ALPN on https, h2c prior knowledge on http)
+      --proxy URL            forward proxy (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)
+      --resolve H:P:ADDR     connect to ADDR for host H port P (curl's syntax), repeatable
+      --no-keepalive         a new connection for every request
       --config FILE          settings file (default: gust.toml in the working directory, if any)
 
 Precedence: the script's exported options < the config file < GUST_* environment variables

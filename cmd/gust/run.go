@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/gustload/gust/client"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/js"
 	"github.com/gustload/gust/metrics"
@@ -72,6 +71,10 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := checkRunFlags(&f); err != nil {
 		return usageError("%v", err)
 	}
+	copts, err := f.client.options(f.timeout)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	cfg, err := runConfig(&f, script.Options(), scriptPath)
 	if err != nil {
 		return usageError("%v", err)
@@ -97,7 +100,7 @@ func runCmd(args []string, over *runOverrides) int {
 		Tags:         f.tags,
 		ExcludeTags:  f.excludeTags,
 		Stats:        stats,
-		Client:       client.Options{Timeout: f.timeout},
+		Client:       copts,
 		OutsideLimit: outsideLimit(&f),
 		Environment: map[string]any{
 			"host": f.host, "users": f.users, "spawnRate": f.spawnRate, "runTime": f.runTime.Seconds(),
