@@ -152,7 +152,7 @@ func runCmd(args []string, over *runOverrides) int {
 		return usageError("%v", err)
 	}
 	if script.HasHandleSummary() {
-		outs = append(outs, &handleSummary{test: test, out: out})
+		outs = append(outs, session.ScriptSummary(out, test.HandleSummary))
 	}
 	defer closeOutputs()
 	cfg.Outputs = outs
