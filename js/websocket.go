@@ -201,8 +201,8 @@ func (s *socket) opened(c *websocket.Conn, resp *http.Response, err error, took 
 func (s *socket) message(typ websocket.MessageType, data []byte) {
 	v := s.v
 	v.wsCount(false, len(data))
-	if s.state != wsOpen {
-		return
+	if s.state != wsOpen && s.state != wsClosing {
+		return // browsers deliver messages until the socket is closed
 	}
 	var val goja.Value
 	if typ == websocket.MessageText {
