@@ -55,6 +55,9 @@ type Options struct {
 	MaxBodyBytes int64         // body bytes kept per response; 0 means 32 MiB, negative keeps none; the rest is read, counted in Size, and discarded (never an error)
 	TLSConfig    *tls.Config   // nil means default verification; ALPN is always cleared so servers answer HTTP/1.1
 	UserAgent    string        // sent unless the request sets one; "" means "gust/0.1"
+
+	// LocalAddr gives each new connection its source address (--local-ips); nil: the system's.
+	LocalAddr func() *net.TCPAddr
 }
 
 // Client is one virtual user's HTTP/1.1 client. Do and Close are called by
@@ -72,6 +75,7 @@ type Client struct {
 	maxBody      int64
 	tlsBase      *tls.Config
 	userAgent    string
+	localAddr    func() *net.TCPAddr
 
 	// req and resp come from fasthttp's pools for the length of one Do: held by every idle
 	// Client, they would cost 1.7 KB per user.
@@ -109,6 +113,14 @@ type conn struct {
 	deadline time.Time // the I/O deadline last set on raw
 }
 
+// source is the source address of a new connection; nil lets the system pick.
+func (c *Client) source() net.Addr {
+	if c.localAddr == nil {
+		return nil
+	}
+	return c.localAddr()
+}
+
 // New returns a Client with opts, defaults filled in.
 func New(opts Options) *Client {
 	c := &Client{
@@ -136,6 +148,7 @@ func New(opts Options) *Client {
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}
+	c.localAddr = opts.LocalAddr
 	return c
 }
 
@@ -637,7 +650,7 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 	}
 	c.dialing = cancel
 	c.mu.Unlock()
-	var d net.Dialer
+	d := net.Dialer{LocalAddr: c.source()}
 	raw, err := d.DialContext(ctx, "tcp", cn.addr)
 	c.mu.Lock()
 	c.dialing = nil
