@@ -107,7 +107,9 @@ func (s *Session) waitStart(sigs <-chan os.Signal) bool {
 // the segments' results still sees every one.
 func (s *Session) idle(ec engine.Config) (*Result, error) {
 	fmt.Fprintf(s.cfg.Out, "gust: segment %s has nothing to do (its share of the test is empty)\n", s.cfg.Segment)
-	res := s.result(nil, s.Snapshot())
+	snap := s.Snapshot()
+	snap.Start = snap.Now // it ran for no time: a merge's span is the segments' that ran
+	res := s.result(nil, snap)
 	res.Run.Users, res.Run.SpawnRate, res.Run.Iterations = ec.Users, ec.SpawnRate, ec.Iterations
 	res.Run.StopReason = "nothing to do in this segment"
 	// Thresholds judge what ran; here nothing did, and the merge judges them on the whole.

@@ -49,7 +49,9 @@ type RunInfo struct {
 	SpawnRate  float64  `json:"spawn_rate"`
 	StopReason string   `json:"stop_reason"`
 	Tags       []string `json:"tags"`
-	Users      int      `json:"users"`
+	// TestID is --test-id, the live metrics' testid label; absent without live metrics.
+	TestID string `json:"test_id,omitempty"`
+	Users  int    `json:"users"`
 }
 
 // Failed says requests failed or the script raised.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -52,6 +53,11 @@ type Config struct {
 	// value is the whole test. Users, rates, iterations and the shape above are the whole
 	// test's: the session runs and records the segment's share of them.
 	Segment engine.Segment
+	// TestID labels the live metrics' series (--test-id); the summary and the JSON result
+	// show it when set.
+	TestID string
+	// Metrics serves the live series at the web UI's /metrics (nil: not served).
+	Metrics http.Handler
 	// StartAt makes a headless run wait until then before it starts (--start-at), so that
 	// the segments of one test start together; zero starts at once.
 	StartAt time.Time
@@ -363,6 +369,7 @@ func (s *Session) result(run *Run, snap *metrics.Snapshot) *Result {
 	res.Run.Users, res.Run.SpawnRate, res.Run.Iterations = rc.Users, rc.SpawnRate, rc.Iterations
 	res.Run.RunTime, res.Run.RunTimeS = rc.RunTime, rc.RunTime.Seconds()
 	res.Run.Tags, res.Run.ExcludeTags = orEmpty(rc.Tags), orEmpty(rc.ExcludeTags)
+	res.Run.TestID = rc.TestID
 	if !rc.Segment.Whole() {
 		res.Run.Segment = rc.Segment.String()
 	}

@@ -7,12 +7,15 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gustload/gust/client"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/js"
 	"github.com/gustload/gust/metrics"
 	"github.com/gustload/gust/session"
+	"github.com/gustload/gust/srcaddr"
+	"github.com/gustload/gust/tsout"
 	"github.com/spf13/pflag"
 )
 
@@ -91,18 +94,22 @@ func runCmd(args []string, over *runOverrides) int {
 		OnWarn:      warn,
 		NameWindows: f.fullHistory && f.csv != "", // per-name current percentiles for the history CSV
 	})
+	localAddr, err := srcaddr.Flag(f.localIPs)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	tcfg := js.TestConfig{
 		Host:         f.host,
 		Classes:      classNames,
 		Tags:         f.tags,
 		ExcludeTags:  f.excludeTags,
 		Stats:        stats,
-		Client:       client.Options{Timeout: f.timeout},
+		Client:       client.Options{Timeout: f.timeout, LocalAddr: localAddr},
 		OutsideLimit: outsideLimit(&f),
 		Environment: map[string]any{
 			"host": f.host, "users": f.users, "spawnRate": f.spawnRate, "runTime": f.runTime.Seconds(),
 			"iterations": f.iterations, "tags": f.tags, "excludeTags": f.excludeTags, "script": scriptPath,
-			"options": script.Options(), "rate": f.rate,
+			"options": script.Options(), "rate": f.rate, "segment": cfg.Segment.String(),
 		},
 	}
 	if f.singleUser {
@@ -143,7 +150,7 @@ func runCmd(args []string, over *runOverrides) int {
 		f.users = session.OpenPool(f.rate, shape)
 	}
 	cfg.Users, cfg.Shape, cfg.Open = f.users, shape, openShape
-	outs, closeOutputs, err := outputs(&f, out)
+	outs, closeOutputs, err := outputs(&f, &cfg, out)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -160,9 +167,31 @@ func runCmd(args []string, over *runOverrides) int {
 
 // outputs are the run's outputs as the flags ask for them, in the order they report at a
 // stop. A new output is one line here.
-func outputs(f *runFlags, out io.Writer) ([]session.Output, func(), error) {
+func outputs(f *runFlags, cfg *session.Config, out io.Writer) ([]session.Output, func(), error) {
 	var outs []session.Output
-	closeAll := func() {}
+	var closers []func() error
+	closeAll := func() {
+		for _, c := range closers {
+			_ = c()
+		}
+	}
+	labels := tsout.Labels{Test: cfg.TestID, Segment: cfg.Segment.String()}
+	for _, spec := range f.out {
+		o, ok, err := tsout.Push(spec, labels, f.outInterval, os.Getenv)
+		if err != nil || !ok {
+			return nil, closeAll, fmt.Errorf("bad --out %q: want prometheus-rw=URL or influxdb=URL%s", spec, errSuffix(err))
+		}
+		outs = append(outs, o)
+	}
+	if f.metricsAddr != "" || !f.headless { // the web UI serves /metrics too
+		m := tsout.NewScrape(labels)
+		if f.metricsAddr != "" {
+			if err := m.Listen(f.metricsAddr); err != nil {
+				return nil, closeAll, err
+			}
+		}
+		outs, closers, cfg.Metrics = append(outs, m), append(closers, m.Close), m.Handler()
+	}
 	if f.headless {
 		outs = append(outs, newLive(out, f))
 	}
@@ -172,7 +201,7 @@ func outputs(f *runFlags, out io.Writer) ([]session.Output, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		outs, closeAll = append(outs, c), func() { c.Close() }
+		outs, closers = append(outs, c), append(closers, c.Close)
 	}
 	if f.json != "" {
 		outs = append(outs, session.JSON(f.json))
@@ -181,6 +210,13 @@ func outputs(f *runFlags, out io.Writer) ([]session.Output, func(), error) {
 		outs = append(outs, session.HTML(f.html))
 	}
 	return outs, closeAll, nil
+}
+
+func errSuffix(err error) string {
+	if err == nil {
+		return ""
+	}
+	return ": " + err.Error()
 }
 
 // exitCode is the run's exit code, by precedence: 2 when a report could not be written, 3
@@ -256,6 +292,15 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 	var err error
 	if cfg.MaxMemory, err = session.MaxMemory(f.maxMemory); err != nil {
 		return cfg, err
+	}
+	if cfg.Segment, err = session.SegmentOf(f.segment, os.Getenv); err != nil {
+		return cfg, err
+	}
+	if cfg.StartAt, err = session.StartAt(f.startAt, time.Now()); err != nil {
+		return cfg, err
+	}
+	if cfg.TestID = f.testID; cfg.TestID == "" && (len(f.out) > 0 || f.metricsAddr != "") {
+		cfg.TestID = tsout.NewTestID(time.Now())
 	}
 	fromScript, err := metrics.ThresholdsFromOptions(options["thresholds"])
 	if err != nil {

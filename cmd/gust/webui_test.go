@@ -103,7 +103,7 @@ func TestWebUIDrivesARun(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := &syncBuffer{}
-	outs, closeOuts, err := outputs(&f, out)
+	outs, closeOuts, err := outputs(&f, &cfg, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestWebUIDrivesARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ui, err := webHandler(&f, sess, ln.Addr().String(), script)
+	ui, err := webHandler(&f, sess, ln.Addr().String(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
