@@ -132,3 +132,45 @@ func (s *Scrape) Stop(res *session.Result) error {
 	s.mu.Unlock()
 	return nil
 }
+
+// Flags are the live-metrics flags of `gust run`.
+type Flags struct {
+	Out         []string      // --out values
+	Interval    time.Duration // --out-interval
+	MetricsAddr string        // --metrics-addr
+	WebUI       bool          // the web UI serves /metrics too
+	Labels      Labels        // --test-id and the segment
+}
+
+// Live is what Flags ask for: the outputs to register, the /metrics handler for the web UI
+// (nil when neither --metrics-addr nor the web UI serves it), and Close for the server.
+type Live struct {
+	Outputs []session.Output
+	Handler http.Handler
+	Close   func() error
+}
+
+// FromFlags builds the live outputs; an error names the bad value.
+func FromFlags(f Flags, getenv func(string) string) (*Live, error) {
+	live := &Live{Close: func() error { return nil }}
+	for _, spec := range f.Out {
+		o, ok, err := Push(spec, f.Labels, f.Interval, getenv)
+		if !ok && err == nil {
+			err = fmt.Errorf("want prometheus-rw=URL or influxdb=URL")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bad --out %q: %w", spec, err)
+		}
+		live.Outputs = append(live.Outputs, o)
+	}
+	if f.MetricsAddr != "" || f.WebUI {
+		m := NewScrape(f.Labels)
+		if f.MetricsAddr != "" {
+			if err := m.Listen(f.MetricsAddr); err != nil {
+				return nil, err
+			}
+		}
+		live.Outputs, live.Handler, live.Close = append(live.Outputs, m), m.Handler(), m.Close
+	}
+	return live, nil
+}

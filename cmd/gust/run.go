@@ -175,23 +175,6 @@ func outputs(f *runFlags, cfg *session.Config, out io.Writer) ([]session.Output,
 			_ = c()
 		}
 	}
-	labels := tsout.Labels{Test: cfg.TestID, Segment: cfg.Segment.String()}
-	for _, spec := range f.out {
-		o, ok, err := tsout.Push(spec, labels, f.outInterval, os.Getenv)
-		if err != nil || !ok {
-			return nil, closeAll, fmt.Errorf("bad --out %q: want prometheus-rw=URL or influxdb=URL%s", spec, errSuffix(err))
-		}
-		outs = append(outs, o)
-	}
-	if f.metricsAddr != "" || !f.headless { // the web UI serves /metrics too
-		m := tsout.NewScrape(labels)
-		if f.metricsAddr != "" {
-			if err := m.Listen(f.metricsAddr); err != nil {
-				return nil, closeAll, err
-			}
-		}
-		outs, closers, cfg.Metrics = append(outs, m), append(closers, m.Close), m.Handler()
-	}
 	if f.headless {
 		outs = append(outs, newLive(out, f))
 	}
@@ -209,14 +192,15 @@ func outputs(f *runFlags, cfg *session.Config, out io.Writer) ([]session.Output,
 	if f.html != "" {
 		outs = append(outs, session.HTML(f.html))
 	}
-	return outs, closeAll, nil
-}
-
-func errSuffix(err error) string {
-	if err == nil {
-		return ""
+	// Live metrics last: a slow database holds back no report.
+	live, err := tsout.FromFlags(tsout.Flags{Out: f.out, Interval: f.outInterval, MetricsAddr: f.metricsAddr, WebUI: !f.headless,
+		Labels: tsout.Labels{Test: cfg.TestID, Segment: cfg.Segment.String()}}, os.Getenv)
+	if err != nil {
+		closeAll()
+		return nil, nil, err
 	}
-	return ": " + err.Error()
+	outs, closers, cfg.Metrics = append(outs, live.Outputs...), append(closers, live.Close), live.Handler
+	return outs, closeAll, nil
 }
 
 // exitCode is the run's exit code, by precedence: 2 when a report could not be written, 3
@@ -299,7 +283,7 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 	if cfg.StartAt, err = session.StartAt(f.startAt, time.Now()); err != nil {
 		return cfg, err
 	}
-	if cfg.TestID = f.testID; cfg.TestID == "" && (len(f.out) > 0 || f.metricsAddr != "") {
+	if cfg.TestID = f.testID; cfg.TestID == "" && (len(f.out) > 0 || f.metricsAddr != "" || !f.headless) {
 		cfg.TestID = tsout.NewTestID(time.Now())
 	}
 	fromScript, err := metrics.ThresholdsFromOptions(options["thresholds"])
