@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
@@ -58,6 +59,9 @@ type Options struct {
 	Proxy        string            // proxy URL for every request; "" means HTTP_PROXY, HTTPS_PROXY and NO_PROXY
 	Resolve      map[string]string // "host:port" → "addr:port" to connect to instead (curl's --resolve)
 	NoKeepAlive  bool              // a new connection for every request
+
+	// LocalAddr gives each new connection its source address (--local-ips); nil: the system's.
+	LocalAddr func() *net.TCPAddr
 }
 
 // Client is one virtual user's HTTP/1.1 client. Do and Close are called by
@@ -81,6 +85,7 @@ type Client struct {
 	limit        int64   // body bytes kept for the request in progress
 	tlsBase      *tls.Config
 	userAgent    string
+	localAddr    func() *net.TCPAddr
 
 	// req and resp come from fasthttp's pools for the length of one Do: held by every idle
 	// Client, they would cost 1.7 KB per user.
@@ -140,6 +145,7 @@ func New(opts Options) *Client {
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}
+	c.localAddr = opts.LocalAddr
 	return c
 }
 

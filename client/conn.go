@@ -82,7 +82,7 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 	}
 	c.dialing = cancel
 	c.mu.Unlock()
-	var d net.Dialer
+	d := net.Dialer{LocalAddr: c.source()}
 	raw, err := d.DialContext(ctx, "tcp", c.dialAddr(cn.addr))
 	c.mu.Lock()
 	c.dialing = nil
@@ -171,4 +171,12 @@ func (c *Client) drop(cn *conn) {
 	}
 	c.mu.Unlock()
 	_ = cn.raw.Close()
+}
+
+// source is the source address of a new connection (--local-ips); nil lets the system pick.
+func (c *Client) source() net.Addr {
+	if c.localAddr == nil {
+		return nil
+	}
+	return c.localAddr()
 }

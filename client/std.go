@@ -119,7 +119,6 @@ func (c *Client) transport(isTLS, h2 bool) *http.Transport {
 		cfg = s.tlsBase.Clone()
 	}
 	cfg.NextProtos = nil
-	dialer := &net.Dialer{}
 	t := &http.Transport{
 		Proxy:                  s.proxy,
 		TLSClientConfig:        cfg,
@@ -129,7 +128,8 @@ func (c *Client) transport(isTLS, h2 bool) *http.Transport {
 		MaxResponseHeaderBytes: maxHeaderBytes,
 		Protocols:              protos,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, c.dialAddr(addr))
+			d := net.Dialer{LocalAddr: c.source()} // a source address per connection (--local-ips)
+			return d.DialContext(ctx, network, c.dialAddr(addr))
 		},
 	}
 	*slot = t

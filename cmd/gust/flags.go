@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gustload/gust/engine"
+	"github.com/gustload/gust/tsout"
 	"github.com/spf13/pflag"
 )
 
@@ -63,6 +64,13 @@ type runFlags struct {
 	printStats  time.Duration
 	maxMemory   string
 	client      clientFlags
+	segment     string   // --segment I/N
+	startAt     string   // --start-at TIME
+	out         []string // --out prometheus-rw=URL, influxdb=URL
+	outInterval time.Duration
+	metricsAddr string
+	testID      string
+	localIPs    string
 }
 
 func newRunFlagSet(f *runFlags) *pflag.FlagSet {
@@ -103,6 +111,14 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	fs.Var(durationFlag{&f.printStats}, "print-stats", "interval of the periodic tables when not on a terminal")
 	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the test when gust uses this much memory")
 	addClientFlags(fs, &f.client)
+	fs.StringVar(&f.segment, "segment", "", "run part I/N of the test")
+	fs.StringVar(&f.startAt, "start-at", "", "wait until this time (RFC 3339 or +30s) to start")
+	fs.StringArrayVar(&f.out, "out", nil, "live metrics: prometheus-rw=URL or influxdb=URL")
+	f.outInterval = tsout.DefaultInterval
+	fs.Var(durationFlag{&f.outInterval}, "out-interval", "how often --out pushes")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve /metrics on this address")
+	fs.StringVar(&f.testID, "test-id", "", "testid label of the live metrics")
+	fs.StringVar(&f.localIPs, "local-ips", "", "source addresses for new connections")
 	fs.Usage = func() {}
 	return fs
 }
