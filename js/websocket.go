@@ -101,7 +101,11 @@ func (v *vu) newSocket(urlArg, optArg goja.Value) *goja.Object {
 	if s.name == "" {
 		s.name = "/"
 	}
-	opts := &websocket.DialOptions{HTTPClient: v.t.wsHTTP(), CompressionMode: websocket.CompressionDisabled}
+	tlsCfg := v.t.cfg.Client.TLSConfig
+	if v.cc != nil {
+		tlsCfg = v.cc.opts.TLSConfig // the class's static tls
+	}
+	opts := &websocket.DialOptions{HTTPClient: v.t.wsHTTP(tlsCfg), CompressionMode: websocket.CompressionDisabled}
 	switch o := optArg.(type) {
 	case nil:
 	case *goja.Object:

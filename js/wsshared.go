@@ -1,32 +1,34 @@
 package js
 
 import (
+	"crypto/tls"
 	"net/http"
 	"sync"
 
 	"github.com/gustload/gust/metrics"
 )
 
-// wsShared is the HTTP client every user's WebSocket handshakes go through: one per test,
-// with the run's TLS settings. A socket's connection is its own once upgraded.
+// wsShared holds the HTTP clients users' WebSocket handshakes go through: one per TLS
+// configuration (the run's, or a class's static tls), shared by the users. A socket's
+// connection is its own once upgraded.
 type wsShared struct {
-	once sync.Once
-	c    *http.Client
+	clients sync.Map // *tls.Config (nil: the default) → *http.Client
 
 	metricsOnce sync.Once
 	metrics     [4]*metrics.Metric
 }
 
-// wsHTTP returns the test's WebSocket handshake client, built on first use.
-func (t *Test) wsHTTP() *http.Client {
-	t.ws.once.Do(func() {
-		t.ws.c = &http.Client{Transport: &http.Transport{
-			TLSClientConfig:   t.cfg.Client.TLSConfig,
-			DisableKeepAlives: true, // an upgraded connection is never reused anyway
-			ForceAttemptHTTP2: false,
-		}}
-	})
-	return t.ws.c
+// wsHTTP returns the WebSocket handshake client for TLS settings cfg, built on first use.
+func (t *Test) wsHTTP(cfg *tls.Config) *http.Client {
+	if c, ok := t.ws.clients.Load(cfg); ok {
+		return c.(*http.Client)
+	}
+	c := &http.Client{Transport: &http.Transport{
+		TLSClientConfig:   cfg,
+		DisableKeepAlives: true, // an upgraded connection is never reused anyway
+	}}
+	got, _ := t.ws.clients.LoadOrStore(cfg, c)
+	return got.(*http.Client)
 }
 
 // wsMetrics returns the WebSocket counters (wsMetricNames), registered on the run's Stats the
