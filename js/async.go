@@ -47,6 +47,7 @@ func (v *vu) prepare(method string, urlArg, optsArg goja.Value, what string) (re
 	req = &client.Request{Method: method, URL: v.urls.join(v.host, raw), Redirects: -1}
 	name = raw
 	v.reqClient = nil
+	v.tagMask = 0
 	if o, ok := optsArg.(*goja.Object); ok {
 		var err error
 		if name, catch, err = v.applyOptions(req, o, name); err != nil {
@@ -102,7 +103,7 @@ func (v *vu) finish(res *response, catch bool) bool {
 func (v *vu) requestAsync(method string, urlArg, optsArg goja.Value) goja.Value {
 	rt := v.rt
 	req, name, catch := v.prepare(method, urlArg, optsArg, strings.ToLower(method)+"Async(url, opts)")
-	res := &response{v: v, method: method, name: name}
+	res := &response{v: v, method: method, name: name, subs: v.tagMask}
 	p, resolve, reject := rt.NewPromise()
 	l := v.loopOf()
 	c := l.takeLane(v)
@@ -162,7 +163,7 @@ func (v *vu) batch(call goja.FunctionCall) goja.Value {
 			u = el
 		}
 		req, name, catch := v.prepare(method, u, opts, fmt.Sprintf("batch: request %d", i))
-		items[i] = item{req: req, res: &response{v: v, method: method, name: name}, catch: catch}
+		items[i] = item{req: req, res: &response{v: v, method: method, name: name, subs: v.tagMask}, catch: catch}
 	}
 	l := v.loopOf()
 	var wg sync.WaitGroup

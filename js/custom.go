@@ -216,8 +216,17 @@ func (t *Test) registerMetrics(thresholds []metrics.Threshold) error {
 			return err
 		} else if ok {
 			m := byName[base]
+			if _, isReq := reqMetrics[base]; isReq {
+				if err := t.registerReqSub(base, tags, th.Expr); err != nil {
+					return err
+				}
+				if err := st.CheckThreshold(th); err != nil {
+					return err
+				}
+				continue
+			}
 			if m == nil && slices.Contains(metrics.BuiltinMetrics, base) {
-				return fmt.Errorf("bad threshold %q: gust does not tag requests; give the requests a row name (the name option) and set the threshold on that row, or add to a custom metric with tags", th.Expr)
+				return fmt.Errorf("bad threshold %q: %s has no tags to select (tags select http_req_duration, http_req_failed and http_reqs)", th.Expr, base)
 			}
 			if m == nil {
 				return fmt.Errorf("bad threshold %q: %s is not a custom metric of the script", th.Expr, base)

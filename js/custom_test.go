@@ -65,9 +65,10 @@ func TestCustomMetricErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for expr, want := range map[string]string{
-		"orders: p(95)<10":                   "orders is a counter",
-		"http_req_duration{tag:x}: p(95)<10": "gust does not tag requests",
-		"nope{a:b}: count>1":                 "nope is not a custom metric",
+		"orders: p(95)<10":            "orders is a counter",
+		"iterations{tag:x}: count>10": "has no tags to select",
+		"http_reqs{tag:x}: p(95)<10":  "http_reqs{tag:x} is a counter",
+		"nope{a:b}: count>1":          "nope is not a custom metric",
 	} {
 		th, err := metrics.ParseThreshold(expr)
 		if err != nil {
@@ -80,13 +81,46 @@ func TestCustomMetricErrors(t *testing.T) {
 	}
 }
 
-// The request option tags is refused with a message, not silently ignored.
-func TestRequestTagsRefused(t *testing.T) {
+// Request tags feed the tag selectors thresholds name on http_req_duration, http_req_failed
+// and http_reqs; tags.name names the row, as in k6; untagged and other-tagged requests stay out.
+func TestRequestTagsSelect(t *testing.T) {
 	path := write(t, "tags.js", `import { HttpUser } from "gust";
-export class U extends HttpUser { static tasks = { a: 1 }; a() { this.client.get("/", { tags: { k: "v" } }); } }
+export class U extends HttpUser {
+  static tasks = { a: 1 };
+  async a() {
+    this.client.get("/", { tags: { page: "home" } });
+    this.client.get("/status/500", { tags: { page: "home", name: "broken" } });
+    await this.client.getAsync("/items/1", { tags: { page: "item" } });
+    this.client.get("/items/2");
+  }
+}
 `)
-	snap, _ := runUsers(t, path, engine.Config{Users: 1, Iterations: 1}, TestConfig{})
-	if len(snap.Exceptions) != 1 || !strings.Contains(snap.Exceptions[0].Message, "the request option tags is not supported") {
+	var ths []metrics.Threshold
+	for _, expr := range []string{"http_req_duration{page:home}: p(95)<60000", "http_req_failed{page:home}: rate<0.6", "http_reqs{page:item}: count>=2"} {
+		th, err := metrics.ParseThreshold(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ths = append(ths, th)
+	}
+	snap, _ := runUsers(t, path, engine.Config{Users: 1, Iterations: 3}, TestConfig{Thresholds: ths})
+	if len(snap.Exceptions) != 0 {
 		t.Fatalf("exceptions: %+v", snap.Exceptions)
+	}
+	if m := snap.Metric("http_req_duration{page:home}"); m == nil || m.Count != 6 || !m.IsTime {
+		t.Errorf("http_req_duration{page:home} = %+v, want 6 times", m)
+	}
+	if m := snap.Metric("http_req_failed{page:home}"); m == nil || m.Passes != 3 || m.Fails != 3 {
+		t.Errorf("http_req_failed{page:home} = %+v, want 3 failed of 6", m)
+	}
+	if m := snap.Metric("http_reqs{page:item}"); m == nil || m.Sum != 3 {
+		t.Errorf("http_reqs{page:item} = %+v, want 3", m)
+	}
+	if e := row(snap, "GET", "broken"); e.Requests != 3 {
+		t.Errorf("tags.name did not name the row: %+v", e)
+	}
+	verdicts, passed := metrics.EvaluateAll(ths, snap)
+	if !passed {
+		t.Errorf("thresholds: %+v", verdicts)
 	}
 }

@@ -173,6 +173,7 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 	name := raw
 	catch := false
 	v.reqClient = nil
+	v.tagMask = 0
 	if o, ok := optsArg.(*goja.Object); ok {
 		var err error
 		if name, catch, err = v.applyOptions(req, o, name); err != nil {
@@ -182,7 +183,7 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 	if v.auth != "" {
 		req.Header = setDefault(req.Header, "Authorization", v.auth)
 	}
-	res := &response{v: v, method: method, name: name}
+	res := &response{v: v, method: method, name: name, subs: v.tagMask}
 	if v.reqClient != nil {
 		v.reqClient.Do(req, &res.r)
 	} else {
@@ -283,10 +284,16 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 		case "catchResponse":
 			catch = val.ToBoolean()
 		case "tags":
-			// Refused rather than silently ignored: gust's rows are named, not tagged.
-			return "", false, fmt.Errorf("the request option tags is not supported: gust groups requests by row name; use { name: ... } (thresholds take the row's name), or custom metrics' add(value, tags)")
+			mask, tagName, err := v.requestTags(val)
+			if err != nil {
+				return "", false, err
+			}
+			v.tagMask = mask
+			if n := o.Get("name"); tagName != "" && (n == nil || goja.IsUndefined(n)) {
+				name = tagName // k6's tags.name names the row
+			}
 		default:
-			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, files, auth, compress, http2, tls, proxy, discardBody, catchResponse)", k)
+			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, files, auth, compress, http2, tls, proxy, discardBody, catchResponse, tags)", k)
 		}
 	}
 	switch {

@@ -159,6 +159,7 @@ type Test struct {
 	life      *vu    // the runtime of onTestStart, setup, teardown and onTestStop
 	excLog    *exceptionLog
 	ws        *wsShared // shared by the copies WithHost makes
+	reqSubs   []reqSub  // tag selectors on request metrics, from the thresholds (reqtags.go)
 }
 
 // NewTest checks the run's choices against the script (class names, hosts, tags) and

@@ -51,6 +51,7 @@ type vu struct {
 	cc        *classClient
 	variants  map[string]*client.Client // clients for requests with their own tls or proxy
 	reqClient *client.Client            // set by applyOptions when the request needs a variant
+	tagMask   uint32                    // set by applyOptions: the tag selectors the request matches (reqtags.go)
 
 	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
 	// loop holds timers, async requests, sockets, event listeners and custom metrics; nil

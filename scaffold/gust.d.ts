@@ -61,6 +61,8 @@ interface GustRequestOptions {
   redirects?: boolean | number;
   /** true: the script decides with res.success() / res.failure(msg). */
   catchResponse?: boolean;
+  /** Tags of the request, selected by thresholds such as 'http_req_duration{page:home}: p(95)<200'; tags.name names the row (k6's). */
+  tags?: Record<string, string>;
   /** TLS settings for this request. */
   tls?: GustTLS;
   /** Basic auth: [user, password]. */

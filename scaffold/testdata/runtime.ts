@@ -52,6 +52,7 @@ export class Shopper extends HttpUser {
       auth: ["u", "p"],
       compress: "gzip",
       discardBody: false,
+      tags: { kind: "list" },
       timeout: 5,
       redirects: false,
     });
