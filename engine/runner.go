@@ -80,6 +80,10 @@ type vu struct {
 	user      atomic.Value // User, once built
 	// timer resumes a waiting user of the closed model (see loop); nil in the open model.
 	timer *time.Timer
+	// baton hands the user from the goroutine that parked it to the one that resumes it: a
+	// timer's firing or Stop is no synchronisation in Go's memory model, so without it the
+	// user's own state (a JavaScript runtime) would be shared unordered between the two.
+	baton atomic.Uint64
 }
 
 // wake resumes v at once if it is waiting, so that it sees a stop. Whoever stops the armed
@@ -95,6 +99,7 @@ func (r *Runner) wake(v *vu) {
 // users waking together (10,000 users spawned in one second) delays the start of tasks, like
 // any busy generator, instead of inflating the response times of those in flight.
 func (r *Runner) resume(v *vu) {
+	v.baton.Load() // after everything the parking goroutine did with the user
 	runtime.Gosched()
 	r.loop(v)
 }
