@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gustload/gust/client"
 	"github.com/gustload/gust/engine"
@@ -62,9 +63,16 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := applyDefaults(fs, script.Options(), conf); err != nil {
 		return usageError("%v", err)
 	}
-	if err := checkScriptSettings(fs, &f, script); err != nil {
+	var optionKeys []string
+	fs.VisitAll(func(fl *pflag.Flag) { optionKeys = append(optionKeys, camel(fl.Name)) })
+	level, err := js.LogLevel(0), script.CheckOptionKeys(optionKeys)
+	if err == nil {
+		level, err = js.ParseLogLevel(f.loglevel)
+	}
+	if err != nil {
 		return usageError("%v", err)
 	}
+	script.SetLogLevel(level)
 	usersGiven := given(fs, conf, script.Options(), "users")
 	if over != nil && over.host != "" {
 		f.host = over.host
@@ -123,12 +131,12 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := checkSomethingToRun(&f, shape); err != nil {
 		return usageError("%v", err)
 	}
-	guard := guardOutside(test)
-	defer guard.stop()
+	guard := session.GuardOutside(test, os.Stderr)
+	defer guard.Stop()
 	if err := test.Setup(context.Background()); err != nil {
 		return setupFailed(err)
 	}
-	if guard.signalled() {
+	if guard.Signalled() {
 		teardown(context.Background(), test)
 		fmt.Fprintln(os.Stderr, "gust: interrupted during setup() (the test did not start)")
 		return exitFailures
@@ -202,6 +210,35 @@ func exitCode(f *runFlags, res *session.Result, err error) int {
 		code = exitUsage
 	}
 	return code
+}
+
+// outsideLimit bounds each call of JavaScript outside the tasks (the module's top level,
+// setup(), teardown(), shape()): the run time + the stop timeout; no bound without a run time.
+func outsideLimit(f *runFlags) time.Duration {
+	if f.runTime <= 0 {
+		return 0
+	}
+	return f.runTime + f.stopTimeout
+}
+
+// setupFailed reports a failing setup(): JavaScript stuck there and interrupted is a run that
+// went wrong (exit 1), any other failure means the test could not start (exit 2).
+func setupFailed(err error) int {
+	var stuck *js.StuckError
+	if errors.As(err, &stuck) {
+		fmt.Fprintf(os.Stderr, "gust: %v (the test did not start)\n", err)
+		return exitFailures
+	}
+	return usageError("%v (the test did not start)", err)
+}
+
+// checkSomethingToRun rejects a headless run with no users and no load profile: it would
+// start nothing and end at once.
+func checkSomethingToRun(f *runFlags, shape engine.Shape) error {
+	if f.users == 0 && f.rate == 0 && shape == nil && (f.headless || f.autostart) && !f.singleUser {
+		return fmt.Errorf("bad --users 0: with no options.stages, shape() or --rate, no user would start")
+	}
+	return nil
 }
 
 func usageError(format string, args ...any) int {
