@@ -77,9 +77,6 @@ func runCmd(args []string, over *runOverrides) int {
 	if over != nil && over.host != "" {
 		f.host = over.host
 	}
-	if err := checkRunFlags(&f); err != nil {
-		return usageError("%v", err)
-	}
 	cfg, err := runConfig(&f, script.Options(), scriptPath)
 	if err != nil {
 		return usageError("%v", err)
@@ -246,23 +243,6 @@ func usageError(format string, args ...any) int {
 	return exitUsage
 }
 
-// checkRunFlags rejects values no run can use, naming the value.
-func checkRunFlags(f *runFlags) error {
-	switch {
-	case f.users < 0:
-		return fmt.Errorf("bad --users %d: it must be >= 0", f.users)
-	case f.spawnRate < 0:
-		return fmt.Errorf("bad --spawn-rate %v: it must be >= 0", f.spawnRate)
-	case f.iterations < 0:
-		return fmt.Errorf("bad --iterations %d: it must be >= 0", f.iterations)
-	case f.rate < 0:
-		return fmt.Errorf("bad --rate %v: it must be >= 0", f.rate)
-	case f.host != "":
-		return engine.CheckHost(f.host)
-	}
-	return nil
-}
-
 // scriptEnv is the process environment overlaid with -e KEY=VAL.
 func scriptEnv(pairs []string) (map[string]string, error) {
 	env := map[string]string{}
@@ -290,21 +270,15 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 		StopTimeout: f.stopTimeout, FullHistory: f.fullHistory, Host: f.host, Script: script, Tags: f.tags,
 		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart,
 	}
-	var err error
-	if cfg.MaxMemory, err = session.MaxMemory(f.maxMemory); err != nil {
-		return cfg, err
+	err := cfg.Check()
+	if err == nil {
+		cfg.MaxMemory, err = session.MaxMemory(f.maxMemory)
 	}
-	fromScript, err := metrics.ThresholdsFromOptions(options["thresholds"])
+	if err == nil {
+		cfg.Thresholds, err = session.ParseThresholds(options["thresholds"], f.thresholds)
+	}
 	if err != nil {
 		return cfg, err
-	}
-	cfg.Thresholds = fromScript
-	for _, expr := range f.thresholds {
-		t, err := metrics.ParseThreshold(expr)
-		if err != nil {
-			return cfg, fmt.Errorf("%v (from --threshold)", err)
-		}
-		cfg.Thresholds = append(cfg.Thresholds, t)
 	}
 	for flag, path := range map[string]string{"--csv": f.csv, "--json": f.json, "--html": f.html} {
 		if path != "" {
