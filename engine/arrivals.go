@@ -131,9 +131,9 @@ func (a *arrivals) headroom() int {
 	return max(2, int(math.Ceil(a.rate*0.05)))
 }
 
-// SetRate changes the number of task executions started per second (open model). Arrivals
+// setRate changes the number of task executions started per second (open model). Arrivals
 // already due stay due; the new rate applies from now.
-func (r *Runner) SetRate(rate float64) {
+func (r *Runner) setRate(rate float64) {
 	r.mu.Lock()
 	r.arrivals.setRate(r.arrivals.clock.Now(), rate)
 	r.mu.Unlock()

@@ -180,7 +180,7 @@ func TestPacerRateChangeAndIterationsOnAFakeClock(t *testing.T) {
 	defer stop()
 	c.advance(time.Second) // 10 due by then, plus the one at 0
 	c.waitArmed(t)
-	r.SetRate(100) // from now on, one every 10 ms
+	r.setRate(100) // from now on, one every 10 ms
 	c.waitArmed(t)
 	a := &r.arrivals
 	c.advance(100 * time.Millisecond)

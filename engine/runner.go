@@ -188,10 +188,10 @@ func (r *Runner) Run(ctx context.Context) {
 	r.state.Store(StateStopped)
 }
 
-// control consults the shape every ShapeInterval and applies what changed; a shape that
+// control consults the shape every shapeInterval and applies what changed; a shape that
 // returns no load ends the test.
 func (r *Runner) control(last Load) {
-	tick := time.NewTicker(ShapeInterval)
+	tick := time.NewTicker(shapeInterval)
 	defer tick.Stop()
 	for {
 		select {
@@ -214,7 +214,7 @@ func (r *Runner) control(last Load) {
 			if l.Users > 0 {
 				r.SetUsers(l.Users, 0)
 			}
-			r.SetRate(l.Rate)
+			r.setRate(l.Rate)
 		} else {
 			r.SetUsers(l.Users, l.SpawnRate)
 		}

@@ -21,7 +21,7 @@ func TestLocustCSVHeaders(t *testing.T) {
 	}{
 		{"_stats.csv", func(b *bytes.Buffer) error { return WriteStatsCSV(b, snap) },
 			"Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%"},
-		{"_stats_history.csv", func(b *bytes.Buffer) error { return WriteHistoryCSV(b, nil) }, locustHistoryHeader},
+		{"_stats_history.csv", func(b *bytes.Buffer) error { return writeHistoryCSV(b, nil) }, locustHistoryHeader},
 		{"_failures.csv", func(b *bytes.Buffer) error { return WriteFailuresCSV(b, snap) }, "Method,Name,Error,Occurrences"},
 		{"_exceptions.csv", func(b *bytes.Buffer) error { return WriteExceptionsCSV(b, snap) }, "Count,Message,Traceback,Nodes"},
 	}

@@ -269,10 +269,10 @@ func joinNodes(a, b string) string {
 	return strings.Join(out, ", ")
 }
 
-// DroppedName and DroppedError label the open model's dropped arrivals in the error report.
+// droppedName and droppedError label the open model's dropped arrivals in the error report.
 const (
-	DroppedName  = "(open model arrivals)"
-	DroppedError = "dropped: every user was busy (raise -u/--users)"
+	droppedName  = "(open model arrivals)"
+	droppedError = "dropped: every user was busy (raise -u/--users)"
 )
 
 // AddDropped lists n dropped open-model arrivals among the errors, so that the console error
@@ -282,7 +282,7 @@ func (s *Snapshot) AddDropped(n int64) {
 	if n <= 0 {
 		return
 	}
-	s.Errors = append(s.Errors, ErrorGroup{Name: DroppedName, Error: DroppedError, Occurrences: n, LastSeen: s.Now})
+	s.Errors = append(s.Errors, ErrorGroup{Name: droppedName, Error: droppedError, Occurrences: n, LastSeen: s.Now})
 	sort.SliceStable(s.Errors, func(i, j int) bool { return s.Errors[i].Occurrences > s.Errors[j].Occurrences })
 }
 
