@@ -184,38 +184,8 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.Total.Method, s.Total.Name = "", "Aggregated"
 	s.shareSpan()
 
-	errs := make(map[errorKey]int, len(s.Errors))
-	for i, g := range s.Errors {
-		errs[errorKey{g.Method, g.Name, g.Error}] = i
-	}
-	for _, g := range o.Errors {
-		j, ok := errs[errorKey{g.Method, g.Name, g.Error}]
-		if !ok {
-			s.Errors = append(s.Errors, g)
-			continue
-		}
-		m := &s.Errors[j]
-		m.Occurrences += g.Occurrences
-		m.FirstSeen = earliest(m.FirstSeen, g.FirstSeen)
-		if g.LastSeen.After(m.LastSeen) {
-			m.LastSeen = g.LastSeen
-		}
-	}
-
-	excs := make(map[exceptionKey]int, len(s.Exceptions))
-	for i, g := range s.Exceptions {
-		excs[exceptionKey{g.Message, g.Traceback}] = i
-	}
-	for _, g := range o.Exceptions {
-		j, ok := excs[exceptionKey{g.Message, g.Traceback}]
-		if !ok {
-			s.Exceptions = append(s.Exceptions, g)
-			continue
-		}
-		m := &s.Exceptions[j]
-		m.Count += g.Count
-		m.Nodes = joinNodes(m.Nodes, g.Nodes)
-	}
+	s.Errors = mergeGroups[errorKey](s.Errors, o.Errors)
+	s.Exceptions = mergeGroups[exceptionKey](s.Exceptions, o.Exceptions)
 	s.mergeCustom(o)
 	s.sort()
 }
