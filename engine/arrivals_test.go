@@ -90,8 +90,12 @@ func TestOpenModelPoolGrowsOnDemand(t *testing.T) {
 	if n := ft.starts.Load(); n < 5 || n > 40 {
 		t.Errorf("pool of %d users for 5 busy", n)
 	}
-	if r.Dropped() != 0 {
-		t.Errorf("%d dropped", r.Dropped())
+	// Every arrival of the schedule (one at 0, then every 10 ms until 600 ms) found a user, or
+	// was dropped: a pacer that a busy machine starved hands out a burst at once (see
+	// TestPacerCatchesUpAfterALateWakeUp), which may outrun the 5 spare users; a pool that
+	// does not grow on demand drops far more.
+	if ran, dropped := ft.tasks.Load(), r.Dropped(); ran+dropped != 60 || dropped > 5 {
+		t.Errorf("ran %d and dropped %d of the 60 arrivals", ran, dropped)
 	}
 }
 
@@ -162,9 +166,12 @@ func TestRateStages(t *testing.T) {
 	}
 	r := NewRunner(ft, Config{Users: 50, Open: true, Shape: stages, StopTimeout: time.Second})
 	r.Run(context.Background())
-	// 50 + 150 arrivals; the switch happens on a 100 ms tick, so allow one tick of slack.
-	if got := ft.tasks.Load(); got < 190 || got > 225 {
-		t.Errorf("ran %d tasks, want about 200", got)
+	// 50 + 150 arrivals: the switch applies from its tick's time and the stages' end is known,
+	// however late the goroutines run. An arrival is a task, or a drop when a busy machine
+	// had no user back in time (the pool itself: TestOpenModelPoolGrowsOnDemand). A tick the
+	// shape's goroutine missed altogether (over 100 ms late) would cost 30.
+	if got := ft.tasks.Load() + r.Dropped(); got < 195 || got > 200 {
+		t.Errorf("%d arrivals (%d tasks, %d dropped), want 200", got, ft.tasks.Load(), r.Dropped())
 	}
 }
 

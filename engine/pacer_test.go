@@ -197,3 +197,20 @@ func TestPacerRateChangeAndIterationsOnAFakeClock(t *testing.T) {
 		t.Errorf("with -i 30: %d arrivals, want 30", got)
 	}
 }
+
+// A rate change a late goroutine applies counts from the time it was due: the pacer catches up.
+func TestPacerLateRateChangeCountsFromItsTick(t *testing.T) {
+	r, c, stop := fakePacer(t, Config{Rate: 10}, func() bool { return true })
+	defer stop()
+	start := c.Now()
+	c.advance(1200 * time.Millisecond) // 13 due at 10/s
+	c.waitArmed(t)
+	if got := r.arrivals.sent.Load(); got != 13 {
+		t.Fatalf("at 1.2 s: %d arrivals, want 13", got)
+	}
+	r.setRateAt(start.Add(time.Second), 100) // the change was due at 1 s
+	c.waitArmed(t)
+	if got := r.arrivals.sent.Load(); got != 31 {
+		t.Errorf("after a change to 100/s due at 1 s, at 1.2 s: %d arrivals, want 11 + 20", got)
+	}
+}

@@ -164,6 +164,13 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 	if r.open {
 		r.arrivals.start(r.Started(), r.cfg.RunTime, first.Rate)
+		// Stages end at a known time: no arrival is due after it, however late the shape's
+		// goroutine notices.
+		if st, ok := r.cfg.Shape.(Stages); ok {
+			if end := r.Started().Add(st.Total()); r.arrivals.deadline.IsZero() || end.Before(r.arrivals.deadline) {
+				r.arrivals.deadline = end
+			}
+		}
 		bg.Add(2)
 		go func() { defer bg.Done(); r.pace() }()
 		go func() { defer bg.Done(); r.grow() }()
@@ -194,13 +201,23 @@ func (r *Runner) control(last Load) {
 	tick := time.NewTicker(shapeInterval)
 	defer tick.Stop()
 	for {
+		// The tick's time is when it was due, however late this goroutine runs on a busy
+		// machine: the shape is consulted, and the open model's rate and end applied, as of then.
+		var at time.Time
 		select {
 		case <-r.quit:
 			return
-		case <-tick.C:
+		case at = <-tick.C:
 		}
-		l, ok := r.cfg.Shape.Tick(time.Since(r.Started()), r.Users())
+		l, ok := r.cfg.Shape.Tick(at.Sub(r.Started()), r.Users())
 		if !ok {
+			if r.open {
+				r.mu.Lock()
+				if a := &r.arrivals; a.deadline.IsZero() || at.Before(a.deadline) {
+					a.deadline = at // no arrival due after the shape ended
+				}
+				r.mu.Unlock()
+			}
 			r.Stop("load shape ended")
 			return
 		}
@@ -214,7 +231,7 @@ func (r *Runner) control(last Load) {
 			if l.Users > 0 {
 				r.SetUsers(l.Users, 0)
 			}
-			r.setRate(l.Rate)
+			r.setRateAt(at, l.Rate)
 		} else {
 			r.SetUsers(l.Users, l.SpawnRate)
 		}
