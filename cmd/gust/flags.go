@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gustload/gust/config"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/tsout"
 	"github.com/spf13/pflag"
@@ -126,7 +127,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 // applyDefaults fills every flag the command line did not set from, in rising precedence,
 // the script's exported options, the config file (when given) and GUST_* environment
 // variables.
-func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...configFile) error {
+func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...config.File) error {
 	var firstErr error
 	fs.VisitAll(func(fl *pflag.Flag) {
 		if firstErr != nil || fl.Changed || fl.Name == "config" {
@@ -142,7 +143,7 @@ func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...configFile
 		if len(conf) > 0 {
 			if cv, ok := conf[0][fl.Name]; ok {
 				if err := setConfigFlag(fl, cv); err != nil {
-					firstErr = fmt.Errorf("%s: bad %s: %v", cv.pos, fl.Name, err)
+					firstErr = fmt.Errorf("%s: bad %s: %v", cv.Pos, fl.Name, err)
 				}
 				return
 			}
