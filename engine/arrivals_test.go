@@ -97,8 +97,9 @@ func TestOpenModelPoolGrowsOnDemand(t *testing.T) {
 	// Every arrival of the schedule (one at 0, then every 10 ms until 600 ms) found a user, or
 	// was dropped: a pacer that a busy machine starved hands out a burst at once (see
 	// TestPacerCatchesUpAfterALateWakeUp), which may outrun the 5 spare users; a pool that
-	// does not grow on demand drops far more.
-	if ran, dropped := ft.tasks.Load(), r.Dropped(); ran+dropped != 60 || dropped > 5 {
+	// does not grow on demand drops far more. The run's end may cut a late pacer short of the
+	// last few (the exact schedule is TestPacer*'s, on a fake clock), never past 60.
+	if ran, dropped := ft.tasks.Load(), r.Dropped(); ran+dropped > 60 || ran+dropped < 50 || dropped > 5 {
 		t.Errorf("ran %d and dropped %d of the 60 arrivals", ran, dropped)
 	}
 }

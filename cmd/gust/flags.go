@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gustload/gust/client"
 	"github.com/gustload/gust/config"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/tsout"
@@ -64,7 +65,7 @@ type runFlags struct {
 	thresholds  []string
 	printStats  time.Duration
 	maxMemory   string
-	client      clientFlags
+	client      client.Settings
 	segment     string   // --segment I/N
 	startAt     string   // --start-at TIME
 	out         []string // --out prometheus-rw=URL, influxdb=URL

@@ -78,7 +78,7 @@ func runCmd(args []string, over *runOverrides) int {
 	if over != nil && over.host != "" {
 		f.host = over.host
 	}
-	copts, err := f.client.options(f.timeout)
+	copts, err := f.client.Options(f.timeout)
 	if err != nil {
 		return usageError("%v", err)
 	}
