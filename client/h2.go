@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -72,7 +71,18 @@ type h2stream struct {
 
 // errRefused says the server did not process the stream (GOAWAY below its id or
 // REFUSED_STREAM): it may be sent again on a new connection.
-var errRefused = errors.New("http2: the server refused the stream (GOAWAY or REFUSED_STREAM) before processing it")
+var errRefused error = h2Err("the server refused the stream (GOAWAY or REFUSED_STREAM) before processing it")
+
+// h2Error is a protocol failure on HTTP/2 (a reset stream, a malformed header block): its
+// message is stable, so it names the failure as it is.
+type h2Error string
+
+func (e h2Error) Error() string { return string(e) }
+
+// h2Err formats an h2Error; wrapped errors are kept in the text only.
+func h2Err(format string, args ...any) h2Error {
+	return h2Error("http2: " + fmt.Sprintf(format, args...))
+}
 
 // newH2 starts HTTP/2 on cn: the preface, SETTINGS and the connection window, sent with the
 // first request.
@@ -395,7 +405,7 @@ func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
 			return errRefused
 		}
 		if f.ErrCode != http2.ErrCodeNo && !st.done {
-			return fmt.Errorf("http2: the server is going away: %v", f.ErrCode)
+			return h2Err("the server is going away: %v", f.ErrCode)
 		}
 	case *http2.RSTStreamFrame:
 		if f.StreamID != st.id {
@@ -409,9 +419,9 @@ func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
 			st.done = true // the server needs no more of the body; the response is whole
 			break
 		}
-		return fmt.Errorf("http2: stream reset by the server: %v", f.ErrCode)
+		return h2Err("stream reset by the server: %v", f.ErrCode)
 	case *http2.PushPromiseFrame:
-		return errors.New("http2: a PUSH_PROMISE though push is disabled")
+		return h2Err("a PUSH_PROMISE though push is disabled")
 	}
 	if err == nil && x.bw.Buffered() > 0 {
 		err = x.bw.Flush()
@@ -430,10 +440,10 @@ func (x *h2conn) headerBlock(f *http2.HeadersFrame, keep bool) error {
 	frag, ended := f.HeaderBlockFragment(), f.HeadersEnded()
 	for {
 		if _, err := x.dec.Write(frag); err != nil {
-			return fmt.Errorf("http2: response headers: %w", err)
+			return h2Err("response headers: %v", err)
 		}
 		if x.listLen > maxHeaderBytes {
-			return fmt.Errorf("http2: response headers larger than %d bytes", maxHeaderBytes)
+			return h2Err("response headers larger than %d bytes", maxHeaderBytes)
 		}
 		if ended {
 			break
@@ -444,12 +454,12 @@ func (x *h2conn) headerBlock(f *http2.HeadersFrame, keep bool) error {
 		}
 		cf, ok := next.(*http2.ContinuationFrame)
 		if !ok {
-			return errors.New("http2: a header block without its CONTINUATION")
+			return h2Err("a header block without its CONTINUATION")
 		}
 		frag, ended = cf.HeaderBlockFragment(), cf.HeadersEnded()
 	}
 	if err := x.dec.Close(); err != nil {
-		return fmt.Errorf("http2: response headers: %w", err)
+		return h2Err("response headers: %v", err)
 	}
 	return nil
 }
@@ -463,14 +473,14 @@ func (x *h2conn) status(st *h2stream) error {
 		}
 		code, err := strconv.Atoi(f.Value)
 		if err != nil || code < 100 || code > 999 {
-			return fmt.Errorf("http2: malformed :status %q", f.Value)
+			return h2Err("malformed :status %q", f.Value)
 		}
 		if code >= 200 {
 			st.status, st.headers = code, true
 		}
 		return nil
 	}
-	return errors.New("http2: response headers without :status")
+	return h2Err("response headers without :status")
 }
 
 // h2Response moves the response of st (headers and body in x) into resp: one allocation,
