@@ -41,9 +41,12 @@ type socket struct {
 	protocol string
 	state    int
 	conn     *websocket.Conn
-	cancel   context.CancelFunc // ends the socket's context: the handshake, reads and writes
-	props    map[string]goja.Value
-	events   map[string][]goja.Value // addEventListener
+	// sent is the close code and reason close() sent: the end of our own closing handshake.
+	sentCode   int
+	sentReason string
+	cancel     context.CancelFunc // ends the socket's context: the handshake, reads and writes
+	props      map[string]goja.Value
+	events     map[string][]goja.Value // addEventListener
 }
 
 var socketKeys = []string{"url", "protocol", "readyState", "binaryType", "bufferedAmount", "extensions",
@@ -193,7 +196,14 @@ func (s *socket) opened(c *websocket.Conn, resp *http.Response, err error, took 
 				if !clean {
 					msg = err.Error()
 				}
-				s.v.evl().post(func() { s.closed(code, reason, clean, msg) })
+				s.v.evl().post(func() {
+					if !clean && s.state == wsClosing {
+						// Our close() closed the connection under this read before the peer's
+						// close frame was read here: the handshake we started is what ended it.
+						code, reason, clean, msg = s.sentCode, s.sentReason, true, ""
+					}
+					s.closed(code, reason, clean, msg)
+				})
 				return
 			}
 			s.v.evl().post(func() { s.message(typ, data) })
@@ -301,7 +311,7 @@ func (s *socket) close(call goja.FunctionCall) goja.Value {
 		reason = r.String()
 	}
 	wasConnecting := s.state == wsConnecting
-	s.state = wsClosing
+	s.state, s.sentCode, s.sentReason = wsClosing, int(code), reason
 	if !wasConnecting {
 		c := s.conn
 		go func() { _ = c.Close(code, reason) }()
