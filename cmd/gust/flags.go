@@ -61,6 +61,10 @@ type runFlags struct {
 	html        string
 	thresholds  []string
 	printStats  time.Duration
+	locustfile  string // -f: the script, when not the first argument
+	autoquit    int    // web UI: seconds after a test ends to quit; -1 never
+	resetStats  bool   // reset the statistics once ramp-up completes
+	version     bool
 }
 
 func newRunFlagSet(f *runFlags) *pflag.FlagSet {
@@ -99,6 +103,10 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	fs.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail criterion")
 	f.printStats = 0
 	fs.Var(durationFlag{&f.printStats}, "print-stats", "interval of the periodic tables when not on a terminal")
+	fs.StringVarP(&f.locustfile, "locustfile", "f", "", "the script (then every argument is a class name)")
+	fs.IntVar(&f.autoquit, "autoquit", -1, "web UI: quit this many seconds after a test ends")
+	fs.BoolVar(&f.resetStats, "reset-stats", false, "reset the statistics once ramp-up completes")
+	fs.BoolVarP(&f.version, "version", "V", false, "print the version and exit")
 	fs.Usage = func() {}
 	return fs
 }
@@ -109,7 +117,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...configFile) error {
 	var firstErr error
 	fs.VisitAll(func(fl *pflag.Flag) {
-		if firstErr != nil || fl.Changed || fl.Name == "config" {
+		if firstErr != nil || fl.Changed || fl.Name == "config" || fl.Name == "locustfile" || fl.Name == "version" {
 			return
 		}
 		env := "GUST_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))

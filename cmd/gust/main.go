@@ -4,6 +4,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 // Version is the release; set with -ldflags "-X main.Version=..." when building a release.
@@ -49,6 +50,10 @@ func run(args []string) int {
 		}
 		return exitOK
 	default:
+		if strings.HasPrefix(args[0], "-") {
+			// Locust's spelling, `locust -f FILE --headless ...`, is `gust run`.
+			return runCmd(args, nil)
+		}
 		fmt.Fprintf(os.Stderr, "gust: unknown command %q (try: gust help)\n", args[0])
 		return exitUsage
 	}
@@ -57,7 +62,9 @@ func run(args []string) int {
 const usageTop = `gust — load tests written as JavaScript locustfiles
 
 Usage:
-  gust run [flags] SCRIPT [UserClass...]   run a test (see: gust help run)
+  gust run [flags] [SCRIPT] [UserClass...] run a test (see: gust help run); SCRIPT defaults to
+                                           ./locustfile.js or ./locustfile.ts; gust -f SCRIPT ...
+                                           (Locust's spelling) is gust run
   gust demo                                run samples/locustfile.js against the bundled sample API
   gust new [--ts] DIR                      scaffold a project: locustfile, types, tsconfig, gust.toml
   gust types [DIR]                         write gust.d.ts, the script API's TypeScript declarations
@@ -65,7 +72,7 @@ Usage:
                                            turn a browser recording or an OpenAPI document into a script
   gust compare BASE.json NEW.json [--tolerance EXPR] [--html FILE]
                                            compare two --json results; exit 3 on a regression
-  gust version                             print the version
+  gust version, gust -V                    print the version
   gust help [COMMAND]                      this help, or a command's
 `
 
@@ -76,13 +83,17 @@ Starts the bundled sample API on a free loopback port and runs the seed locustfi
 the summary. The newcomer's first command.
 `
 
-const usageRun = `Usage: gust run [flags] SCRIPT [UserClass...]
+const usageRun = `Usage: gust run [flags] [SCRIPT] [UserClass...]
+       gust run [flags] -f SCRIPT [UserClass...]
 
 SCRIPT is a JavaScript (ES module) or TypeScript file exporting one or more classes that extend
-HttpUser. Naming User classes after the script runs only those. Several files (a.js,b.js) or a
-directory (its .js/.mjs/.ts files not starting with _) make one test with all their classes.
+HttpUser (or FastHttpUser, the same class); their tasks are static tasks or @task methods.
+Without SCRIPT, gust runs locustfile.js or locustfile.ts in the working directory (GUST_LOCUSTFILE
+names another). Naming User classes runs only those. Several files (a.js,b.js) or a directory
+(its .js/.mjs/.ts files not starting with _) make one test with all their classes.
 
 Flags (Locust's names where Locust has one):
+  -f, --locustfile SCRIPT    the script; every argument then names a User class
   -H, --host URL             base URL for relative request URLs (overrides options.host and static host)
   -u, --users N              number of concurrent users (default 1)
   -r, --spawn-rate R         users started per second (default 1; 0 = all at once)
@@ -117,6 +128,12 @@ Flags (Locust's names where Locust has one):
       --loglevel LEVEL       debug, info, warning, error, critical (default info): which console.*
                              messages, warnings and new exceptions reach stderr
       --config FILE          settings file (default: gust.toml in the working directory, if any)
+      --reset-stats          reset the statistics once ramp-up completes (the first time the
+                             users reach their count), so that the results leave the ramp out
+      --autoquit N           web UI: quit N seconds after a test ends (a new start cancels it),
+                             writing the reports; default: keep serving (with --autostart and -t
+                             or -i gust quits at once when the test ends)
+  -V, --version              print the version and exit
 
 Precedence: the script's exported options < the config file < GUST_* environment variables
 (GUST_USERS, GUST_SPAWN_RATE, GUST_RUN_TIME, GUST_HOST, GUST_CONFIG, ...) < command-line flags.

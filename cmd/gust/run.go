@@ -37,10 +37,17 @@ func runCmd(args []string, over *runOverrides) int {
 		}
 		return usageError("%v", err)
 	}
-	if fs.NArg() < 1 {
-		return usageError("no script given (usage: gust run [flags] SCRIPT [UserClass...])")
+	if f.version {
+		fmt.Println("gust", Version)
+		return exitOK
 	}
-	scriptPath, classNames := fs.Arg(0), fs.Args()[1:]
+	if f.locustfile == "" {
+		f.locustfile = os.Getenv("GUST_LOCUSTFILE")
+	}
+	scriptPath, classNames, err := scriptArgs(f.locustfile, fs.Args())
+	if err != nil {
+		return usageError("%v", err)
+	}
 	env, err := scriptEnv(f.env)
 	if err != nil {
 		return usageError("%v", err)
