@@ -1,9 +1,9 @@
 package engine
 
-// Distribute splits n users among classes: fixed counts first (in class order, as far as n
+// distribute splits n users among classes: fixed counts first (in class order, as far as n
 // goes), then the rest in proportion to the weights by largest remainder, so the counts always
 // add up to n.
-func Distribute(classes []UserClass, n int) []int {
+func distribute(classes []UserClass, n int) []int {
 	out := make([]int, len(classes))
 	left := n
 	for i, c := range classes {

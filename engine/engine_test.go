@@ -96,10 +96,10 @@ func TestDistribute(t *testing.T) {
 		{102, []int{75, 25, 2}},
 	}
 	for _, tc := range tests {
-		got := Distribute(classes, tc.n)
+		got := distribute(classes, tc.n)
 		for i := range got {
 			if got[i] != tc.want[i] {
-				t.Errorf("Distribute(%d) = %v, want %v", tc.n, got, tc.want)
+				t.Errorf("distribute(%d) = %v, want %v", tc.n, got, tc.want)
 				break
 			}
 		}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"math"
 	"runtime"
 	"slices"
@@ -135,7 +134,7 @@ func (r *Runner) Run(ctx context.Context) {
 		if l.Rate > 0 {
 			r.open = true
 		}
-		r.SetClasses(l.Classes)
+		r.setClasses(l.Classes)
 	}
 
 	var bg sync.WaitGroup
@@ -204,7 +203,7 @@ func (r *Runner) control(last Load) {
 			continue
 		}
 		if !slices.Equal(l.Classes, last.Classes) {
-			r.SetClasses(l.Classes)
+			r.setClasses(l.Classes)
 		}
 		if r.open {
 			if l.Users > 0 {
@@ -218,10 +217,10 @@ func (r *Runner) control(last Load) {
 	}
 }
 
-// SetClasses limits the users to the named classes (a shape's userClasses): users of other
+// setClasses limits the users to the named classes (a shape's userClasses): users of other
 // classes are stopped as the count is adjusted. Nil or empty allows every class; unknown names
 // are ignored.
-func (r *Runner) SetClasses(names []string) {
+func (r *Runner) setClasses(names []string) {
 	r.mu.Lock()
 	if len(names) == 0 {
 		r.only = nil
@@ -240,7 +239,7 @@ func (r *Runner) SetClasses(names []string) {
 // want is how many users of each class the target calls for; the caller holds r.mu.
 func (r *Runner) want(n int) []int {
 	if r.only == nil {
-		return Distribute(r.classes, n)
+		return distribute(r.classes, n)
 	}
 	cs := slices.Clone(r.classes)
 	for i := range cs {
@@ -248,7 +247,7 @@ func (r *Runner) want(n int) []int {
 			cs[i].Weight, cs[i].FixedCount = 0, 0
 		}
 	}
-	return Distribute(cs, n)
+	return distribute(cs, n)
 }
 
 // poke wakes whichever goroutine adjusts the number of users.
@@ -313,9 +312,6 @@ func (r *Runner) Kill(reason string) {
 	r.Stop(reason)
 	r.interruptAll()
 }
-
-// Done is closed when the test starts stopping.
-func (r *Runner) Done() <-chan struct{} { return r.quit }
 
 // Reason says why the test stopped ("" while it runs).
 func (r *Runner) Reason() string {
@@ -459,168 +455,4 @@ func (r *Runner) adjust() (pending bool) {
 		return false
 	}
 	return true
-}
-
-func (r *Runner) startUser(class int) {
-	r.nextID++
-	v := &vu{id: r.nextID, class: class, quit: make(chan struct{})}
-	if r.open {
-		r.arrivals.building.Add(1)
-	} else {
-		v.timer = time.AfterFunc(time.Hour, func() { r.resume(v) })
-		v.timer.Stop()
-	}
-	r.active[class] = append(r.active[class], v)
-	r.all.Store(v.id, v)
-	r.wg.Add(1)
-	go r.runUser(v)
-}
-
-// stopUser asks the newest user of class to stop after its current task.
-func (r *Runner) stopUser(class int) {
-	list := r.active[class]
-	v := list[len(list)-1]
-	r.active[class] = list[:len(list)-1]
-	close(v.quit)
-	r.wake(v)
-}
-
-// forget removes a user that ended by itself (StopUser, an error) from the running set.
-func (r *Runner) forget(v *vu) {
-	r.all.Delete(v.id)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	list := r.active[v.class]
-	for i, w := range list {
-		if w == v {
-			r.active[v.class] = append(list[:i], list[i+1:]...)
-			// A user that ended by itself is not replaced (Locust's StopUser); when none is
-			// left, the test is over.
-			r.target--
-			if r.target <= 0 {
-				go r.Stop("all users stopped")
-			}
-			return
-		}
-	}
-}
-
-func (r *Runner) runUser(v *vu) {
-	var u User
-	looping := false // loop ends the user from here on
-	defer func() {
-		if !looping {
-			r.endUser(v, u)
-		}
-	}()
-	ready := r.open // still counted as building until it first waits for an arrival
-	defer func() {
-		if ready {
-			r.arrivals.building.Add(-1)
-		}
-	}()
-	var err error
-	if u, err = r.test.NewUser(v.class, v.id); err != nil {
-		r.userError(err)
-		u = nil
-		return
-	}
-	v.user.Store(u)
-	// A failed Start ends the user; endUser's Stop still hands over what Start recorded and
-	// closes the user's connections.
-	if err := u.Start(r.hardCtx); err != nil && !r.flow(err) {
-		return
-	}
-	if r.open {
-		ready = false
-		r.serve(v, u)
-		return
-	}
-	looping = true
-	r.loop(v)
-}
-
-// loop runs v's tasks (closed model) until the user has to wait; then it arms v's timer and
-// returns. A waiting user holds no goroutine: the timer, or wake on a stop, resumes it in a
-// new one, so 10,000 users between tasks cost no stacks.
-func (r *Runner) loop(v *vu) {
-	u := v.user.Load().(User)
-	for r.live(v) {
-		if r.cfg.Iterations > 0 && r.iterTaken.Add(1) > r.cfg.Iterations {
-			break
-		}
-		wait, goOn := r.step(u)
-		if !goOn {
-			break
-		}
-		if wait > 0 {
-			v.timer.Reset(wait)
-			// A stop that came before the timer was armed found nothing to wake: take the
-			// timer back and end now. If the timer cannot be taken back, it (or wake) has
-			// already resumed the user in another goroutine.
-			if r.live(v) || !v.timer.Stop() {
-				return
-			}
-		}
-	}
-	r.endUser(v, u)
-}
-
-// step runs one task of u and counts it; it returns the wait before the next task and
-// whether the user goes on.
-func (r *Runner) step(u User) (time.Duration, bool) {
-	wait, err := u.Step(r.hardCtx)
-	if n := r.iterDone.Add(1); r.cfg.Iterations > 0 && n >= r.cfg.Iterations {
-		r.Stop("iterations reached")
-	}
-	return wait, err == nil || r.flow(err)
-}
-
-// endUser ends v: u's onStop (unless the test was killed), then v leaves the running set.
-func (r *Runner) endUser(v *vu, u User) {
-	if u != nil && r.hardCtx.Err() == nil {
-		u.Stop(r.hardCtx)
-	}
-	r.forget(v)
-	r.wg.Done()
-}
-
-// flow handles an error from Start or Step and reports whether the user goes on.
-func (r *Runner) flow(err error) bool {
-	switch {
-	case errors.Is(err, ErrStopTest):
-		r.Stop("StopTest raised by a user")
-		return false
-	case errors.Is(err, ErrStopUser):
-		return false
-	case r.hardCtx.Err() != nil:
-		return false
-	}
-	r.userError(err)
-	return false
-}
-
-func (r *Runner) userError(err error) {
-	if r.cfg.OnUserError != nil && r.hardCtx.Err() == nil {
-		r.cfg.OnUserError(err)
-	}
-}
-
-// live reports whether the user should take another task.
-func (r *Runner) live(v *vu) bool {
-	select {
-	case <-v.quit:
-		return false
-	case <-r.quit:
-		return false
-	default:
-		return true
-	}
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
 }

@@ -258,12 +258,12 @@ func TestSegmentClasses(t *testing.T) {
 	classes := []UserClass{{Name: "Admin", FixedCount: 1, Weight: 1}, {Name: "Buyer", FixedCount: 5}, {Name: "Browser", Weight: 3}, {Name: "Bot", Weight: 1}}
 	for _, n := range []int{2, 3, 4} {
 		for _, whole := range []int{6, 10, 23} {
-			want := Distribute(classes, whole)
+			want := distribute(classes, whole)
 			got := make([]int, len(classes))
 			total := 0
 			for _, s := range segments(n) {
 				c, _ := s.SplitConfig(Config{Users: whole})
-				part := Distribute(s.Classes(classes), c.Users)
+				part := distribute(s.Classes(classes), c.Users)
 				for i := range part {
 					got[i] += part[i]
 					total += part[i]

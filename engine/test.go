@@ -46,3 +46,12 @@ var (
 	// ErrStopTest stops the whole test gracefully (Locust's StopTest).
 	ErrStopTest = errors.New("stop test")
 )
+
+// StopTestReason is a StopTest that says why (StopTest("msg") in a script): the message becomes
+// the test's stop reason. It matches ErrStopTest under errors.Is.
+type StopTestReason string
+
+func (r StopTestReason) Error() string { return "stop test: " + string(r) }
+
+// Is makes errors.Is(r, ErrStopTest) hold.
+func (r StopTestReason) Is(target error) bool { return target == ErrStopTest }

@@ -103,9 +103,9 @@ func (o *lazyMethods) Delete(key string) bool {
 // Keys implements goja.DynamicObject.
 func (o *lazyMethods) Keys() []string { return append(slices.Clone(o.names), o.order...) }
 
-// JoinURL resolves a script's URL against the host the way Locust does: absolute URLs are
+// joinURL resolves a script's URL against the host the way Locust does: absolute URLs are
 // kept, anything else is appended to the host with exactly one slash between them.
-func JoinURL(host, u string) string {
+func joinURL(host, u string) string {
 	if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
 		return u
 	}
@@ -135,7 +135,7 @@ func (c *urlCache) join(host, raw string) string {
 			return c.full[i]
 		}
 	}
-	full := JoinURL(host, raw)
+	full := joinURL(host, raw)
 	c.raw[c.next], c.full[c.next] = raw, full
 	c.next = (c.next + 1) % len(c.raw)
 	return full
@@ -202,7 +202,7 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 				req.Header = append(req.Header, [2]string{hk, h.Get(hk).String()})
 			}
 		case "params":
-			query = encodeValues(rt, val.ToObject(rt))
+			query = encodeValues(val.ToObject(rt))
 		case "json":
 			b, err := jsonOf(rt, val)
 			if err != nil {
@@ -213,7 +213,7 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 		case "body":
 			req.Body = bytesOf(val)
 		case "form":
-			req.Body = []byte(encodeValues(rt, val.ToObject(rt)))
+			req.Body = []byte(encodeValues(val.ToObject(rt)))
 			req.Header = setDefault(req.Header, "Content-Type", "application/x-www-form-urlencoded")
 		case "name":
 			name = val.String()
@@ -259,7 +259,7 @@ func setDefault(h [][2]string, key, val string) [][2]string {
 	return append(h, [2]string{key, val})
 }
 
-func encodeValues(rt *goja.Runtime, o *goja.Object) string {
+func encodeValues(o *goja.Object) string {
 	vals := url.Values{}
 	for _, k := range o.Keys() {
 		x := o.Get(k)

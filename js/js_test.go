@@ -26,8 +26,8 @@ func TestJoinURL(t *testing.T) {
 		{"http://h:1", "http://other/x", "http://other/x"},
 	}
 	for _, tc := range tests {
-		if got := JoinURL(tc.host, tc.u); got != tc.want {
-			t.Errorf("JoinURL(%q, %q) = %q, want %q", tc.host, tc.u, got, tc.want)
+		if got := joinURL(tc.host, tc.u); got != tc.want {
+			t.Errorf("joinURL(%q, %q) = %q, want %q", tc.host, tc.u, got, tc.want)
 		}
 	}
 }

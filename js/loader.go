@@ -286,14 +286,8 @@ func displayPath(abs, file string) string {
 // Options is the script's exported `options`, as JSON values.
 func (s *Script) Options() map[string]any { return s.options }
 
-// HasSetup reports whether the script exports setup().
-func (s *Script) HasSetup() bool { return s.hooks["setup"] }
-
 // HasShape reports whether the script exports shape(ctx).
 func (s *Script) HasShape() bool { return s.hooks["shape"] }
-
-// Files lists the script files composed into the test.
-func (s *Script) Files() []string { return s.sources }
 
 // readFile serves open(): each file is read once per process and shared by every VU.
 func (s *Script) readFile(name string) (string, error) {
@@ -316,7 +310,7 @@ func (s *Script) readFile(name string) (string, error) {
 
 // exportJSON converts a JS value to plain Go values through JSON, so that the result holds no
 // reference to the runtime.
-func exportJSON(rt *goja.Runtime, v goja.Value) (any, error) {
+func exportJSON(v goja.Value) (any, error) {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return nil, nil
 	}

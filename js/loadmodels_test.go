@@ -287,8 +287,8 @@ func TestMultiFileTest(t *testing.T) {
 			t.Errorf("%s: A served %d, B %d; want both classes to run, 40 in all", arg, a, b)
 		}
 		s, _ := Load(arg, LoadOptions{})
-		if len(s.Classes()) != 2 || s.Options()["users"] != float64(2) || len(s.Files()) != 2 {
-			t.Errorf("%s: classes %v options %v files %v", arg, s.Classes(), s.Options(), s.Files())
+		if len(s.Classes()) != 2 || s.Options()["users"] != float64(2) || len(s.sources) != 2 {
+			t.Errorf("%s: classes %v options %v files %v", arg, s.Classes(), s.Options(), s.sources)
 		}
 	}
 	os.WriteFile(filepath.Join(dir, "c.js"), []byte("import { HttpUser } from \"gust\";\nexport class A extends HttpUser { static tasks = { a: 1 }; a() {} }\n"), 0o644)

@@ -86,7 +86,7 @@ func (v *vu) sharedArrayNative(call goja.FunctionCall) goja.Value {
 		if err != nil {
 			return nil, err
 		}
-		if !isArray(rt, res) {
+		if !isArray(res) {
 			return nil, fmt.Errorf("SharedArray(%q): the loader returned %s, not an array", name.String(), res.String())
 		}
 		o := res.ToObject(rt)

@@ -98,7 +98,7 @@ func (v *vu) resolveTable(ctor *goja.Object, owner string, filter tagFilter, dep
 		t.entries = append(t.entries, *e)
 		return nil
 	}
-	if isArray(rt, raw) {
+	if isArray(raw) {
 		n := int(obj.Get("length").ToInteger())
 		for i := 0; i < n; i++ {
 			item := obj.Get(fmt.Sprint(i))
@@ -250,7 +250,7 @@ func (v *vu) isSequential(ctor *goja.Object) bool {
 	return marked(ctor, "__gustSequential")
 }
 
-func isArray(rt *goja.Runtime, val goja.Value) bool {
+func isArray(val goja.Value) bool {
 	o, ok := val.(*goja.Object)
 	return ok && o.ClassName() == "Array"
 }

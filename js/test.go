@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -47,7 +46,6 @@ func (s *Script) probe() error {
 	if err != nil {
 		return err
 	}
-	rt := v.rt
 	for _, k := range v.exports.Keys() {
 		val := v.exports.Get(k)
 		o, ok := val.(*goja.Object)
@@ -56,7 +54,7 @@ func (s *Script) probe() error {
 		}
 		switch k {
 		case "options":
-			opts, err := exportJSON(rt, val)
+			opts, err := exportJSON(val)
 			if err != nil {
 				return fmt.Errorf("%s: options: %v", s.Path, err)
 			}
@@ -194,7 +192,7 @@ func NewTest(s *Script, cfg TestConfig) (*Test, error) {
 		if host == "" {
 			return nil, fmt.Errorf("no host for %s: pass -H/--host or set `static host` on the class", c.Name)
 		}
-		if err := CheckHost(host); err != nil {
+		if err := engine.CheckHost(host); err != nil {
 			return nil, err
 		}
 		t.classes = append(t.classes, c)
@@ -228,15 +226,6 @@ func NewTest(s *Script, cfg TestConfig) (*Test, error) {
 		t.classes, t.hosts = kept, hosts
 	}
 	return t, nil
-}
-
-// CheckHost validates a base URL: http or https, with a host.
-func CheckHost(host string) error {
-	u, err := url.Parse(host)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("bad host %q: want a base URL like http://127.0.0.1:8000", host)
-	}
-	return nil
 }
 
 // Host is the base URL of the i-th class of Classes.

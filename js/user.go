@@ -31,7 +31,7 @@ func (u *user) Start(ctx context.Context) error {
 		case flowStopUser:
 			return engine.ErrStopUser
 		case flowStopTest:
-			return engine.ErrStopTest
+			return flow.stopTest()
 		}
 		return nil // RescheduleTask or interrupt() in onStart: nothing to leave, tasks start
 	}
@@ -114,7 +114,7 @@ func (u *user) after(f *frame, took time.Duration, err error) (time.Duration, er
 		case flowStopUser:
 			return 0, engine.ErrStopUser
 		case flowStopTest:
-			return 0, engine.ErrStopTest
+			return 0, flow.stopTest()
 		}
 	}
 	if err != nil {
@@ -176,6 +176,7 @@ const (
 type flowError struct {
 	kind       flowKind
 	reschedule bool
+	msg        string // StopTest("msg"): the test's stop reason
 }
 
 func (e *flowError) Error() string { return "flow control" }
@@ -214,6 +215,14 @@ func thrown(err error) goja.Value {
 	return nil
 }
 
+// stopTest is the engine's StopTest, with the script's message when it gave one.
+func (e *flowError) stopTest() error {
+	if e.msg != "" {
+		return engine.StopTestReason(e.msg)
+	}
+	return engine.ErrStopTest
+}
+
 // settle settles pending catchResponse responses, then classifies err: flow control becomes
 // a flowError, an interruption passes through, any other exception is recorded (with its
 // stack) and swallowed so that the user goes on, like Locust.
@@ -235,7 +244,11 @@ func (v *vu) settle(err error) error {
 				case "StopUser":
 					return &flowError{kind: flowStopUser}
 				case "StopTest":
-					return &flowError{kind: flowStopTest}
+					f := &flowError{kind: flowStopTest}
+					if m := o.Get("message"); m != nil && !goja.IsUndefined(m) && !goja.IsNull(m) {
+						f.msg = m.String()
+					}
+					return f
 				case "RescheduleTask":
 					return &flowError{kind: flowReschedule}
 				}

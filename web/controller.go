@@ -1,18 +1,19 @@
 package web
 
 import (
-	"errors"
 	"time"
 
+	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/metrics"
+	"github.com/gustload/gust/session"
 )
 
-// Controller is the load test the web UI drives. The server calls it from many goroutines at
-// once, so every method must be safe for concurrent use.
+// Controller is the load test the web UI drives (*session.Session implements it). The server
+// calls it from many goroutines at once, so every method must be safe for concurrent use.
 type Controller interface {
 	// Start begins a new test with fresh statistics. host "" keeps the current host; runTime 0
-	// means until stopped. An error wrapping ErrBusy means a test is still running or stopping;
-	// any other error is about a value and is shown to the user as it is.
+	// means until stopped. An error wrapping session.ErrBusy means a test is still running or
+	// stopping; any other error is about a value and is shown to the user as it is.
 	Start(users int, rate float64, host string, runTime time.Duration) error
 	// Edit changes the number of users of the running test and the rate to get there.
 	Edit(users int, rate float64) error
@@ -20,39 +21,23 @@ type Controller interface {
 	Stop()
 	// Reset clears the statistics (Locust's "Reset stats").
 	Reset()
-	// State is Locust's word for where the test is: ready, spawning, running, stopping, stopped.
-	State() string
+	// State is where the test is: ready, spawning, running, stopping, stopped.
+	State() engine.State
 	// Users is the number of users running now.
 	Users() int
 	// ClassCounts is the number of running users per User class name.
 	ClassCounts() map[string]int
 	// Classes describes the User classes of the test, with their tasks.
-	Classes() []Class
+	Classes() []session.Class
 	// Host is the base URL the test targets.
 	Host() string
 	// Snapshot is a copy of the statistics now.
 	Snapshot() *metrics.Snapshot
 	// CurrentPercentiles are the response-time percentiles (0-100) of the last seconds.
 	CurrentPercentiles(ps ...float64) []time.Duration
-	// Result is the extra top-level keys of the JSON result download of snap (how the test
-	// ran, threshold verdicts, ...).
-	Result(snap *metrics.Snapshot) map[string]any
-}
-
-// ErrBusy is wrapped by Controller.Start when a test is still running or stopping.
-var ErrBusy = errors.New("a test is still running")
-
-// Class is one User class as the Current ratio tab shows it.
-type Class struct {
-	Name       string
-	Weight     int
-	FixedCount int
-	Tasks      []Task
-}
-
-// Task is one task of a class with its share of the class's picks; a TaskSet has its own tasks.
-type Task struct {
-	Name  string
-	Ratio float64
-	Tasks []Task
+	// History is the Aggregated statistics over time, oldest first (/stats/history).
+	History() []metrics.HistoryRow
+	// Result is the result of the current test as of snap: what the JSON result and the HTML
+	// report carry beside the statistics (how the test ran, threshold verdicts, ...).
+	Result(snap *metrics.Snapshot) *session.Result
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/metrics"
 	"github.com/gustload/gust/report"
+	"github.com/gustload/gust/session"
 )
 
 //go:embed static
@@ -77,12 +78,12 @@ type Options struct {
 	Script string
 	// Version is shown in the page footer.
 	Version string
-	// Report writes the HTML report of /stats/report; nil means package report's with the
-	// statistics alone (no charts over time, no thresholds).
-	Report func(w io.Writer, snap *metrics.Snapshot) error
-	// History returns the statistics over time, for /stats/history (which lets a reloaded page
-	// draw its charts from the test's start); nil serves an empty history.
-	History func() []metrics.HistoryRow
+	// Addr is the address the UI listens on (host:port). When set, a request whose Host
+	// header names another server is refused, so that a hostile page cannot reach the UI
+	// through DNS rebinding: see allowedHost.
+	Addr string
+	// WebHost is --web-host, a name the UI is also reached by.
+	WebHost string
 }
 
 // Server is the web UI: an http.Handler over a Controller.
@@ -122,9 +123,12 @@ func New(c Controller, o Options) (*Server, error) {
 	// uPlot is vendored once, in package report, and served from there.
 	s.mux.Handle("GET /static/uPlot.iife.min.js", cacheFor(24*time.Hour, asset("text/javascript; charset=utf-8", report.UPlotJS)))
 	s.mux.Handle("GET /static/uPlot.min.css", cacheFor(24*time.Hour, asset("text/css; charset=utf-8", report.UPlotCSS)))
+	// uPlot's MIT license travels with the copy served.
+	s.mux.Handle("GET /static/uPlot.LICENSE", cacheFor(24*time.Hour, asset("text/plain; charset=utf-8", report.UPlotLicense)))
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("POST /swarm", s.sameOrigin(s.swarm))
 	s.mux.HandleFunc("GET /stop", s.sameOrigin(s.stop))
+	s.mux.HandleFunc("POST /stop", s.sameOrigin(s.stop)) // scripts and curl -XPOST alike
 	s.mux.HandleFunc("GET /stats/reset", s.sameOrigin(s.reset))
 	s.mux.HandleFunc("GET /stats/requests", s.requests)
 	s.mux.HandleFunc("GET /stats/requests/csv", s.csv("requests", metrics.WriteStatsCSV))
@@ -150,6 +154,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The page renders data with textContent only; the policy is the second line of defence.
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	if !s.allowedHost(r.Host) {
+		http.Error(w, fmt.Sprintf("refused: Host %q is not this server (use the address gust printed, or --web-host)", r.Host), http.StatusMisdirectedRequest)
+		return
+	}
 	if s.o.Auth != "" && !s.authorized(r) {
 		h.Set("WWW-Authenticate", `Basic realm="gust", charset="UTF-8"`)
 		http.Error(w, "Unauthorized", http.StatusUnauthorized)
@@ -204,7 +212,7 @@ type pageData struct {
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	d := pageData{
 		Host:      s.c.Host(),
-		State:     s.c.State(),
+		State:     string(s.c.State()),
 		Script:    s.o.Script,
 		Version:   s.o.Version,
 		Asset:     assetVersion,
@@ -246,8 +254,8 @@ func (s *Server) swarm(w http.ResponseWriter, r *http.Request) {
 	}
 	host := strings.TrimSpace(r.FormValue("host"))
 	if host != "" {
-		if u, err := url.Parse(host); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			s.swarmError(w, http.StatusBadRequest, fmt.Sprintf("bad host %q: want a base URL like http://127.0.0.1:8000", host))
+		if err := engine.CheckHost(host); err != nil {
+			s.swarmError(w, http.StatusBadRequest, err.Error())
 			return
 		}
 	}
@@ -259,7 +267,7 @@ func (s *Server) swarm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch s.c.State() {
-	case string(engine.StateSpawning), string(engine.StateRunning):
+	case engine.StateSpawning, engine.StateRunning:
 		if err := s.c.Edit(users, rate); err != nil {
 			s.swarmError(w, http.StatusBadRequest, err.Error())
 			return
@@ -270,7 +278,7 @@ func (s *Server) swarm(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.c.Start(users, rate, host, runTime); err != nil {
 		code := http.StatusBadRequest
-		if errors.Is(err, ErrBusy) {
+		if errors.Is(err, session.ErrBusy) {
 			code = http.StatusConflict
 		}
 		s.swarmError(w, code, err.Error())
@@ -396,13 +404,7 @@ type exceptionJSON struct {
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	snap := s.c.Snapshot()
 	var b strings.Builder
-	var err error
-	if s.o.Report != nil {
-		err = s.o.Report(&b, snap)
-	} else {
-		err = report.Write(&b, &report.Data{Run: report.Run{Script: s.o.Script, Host: s.c.Host(), Version: s.o.Version}, Snapshot: snap})
-	}
-	if err != nil {
+	if err := s.c.Result(snap).WriteHTML(&b); err != nil {
 		http.Error(w, "write report: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
@@ -423,15 +425,12 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=result_%d.json", time.Now().Unix()))
 	}
 	// Streamed row by row (see metrics.WriteJSON); a write error means the client left.
-	_ = metrics.WriteJSON(w, snap, s.c.Result(snap))
+	_ = s.c.Result(snap).WriteJSON(w)
 }
 
 // history lists the Aggregated rows over time, oldest first, as the JSON result's time_series.
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
-	rows := []metrics.HistoryRow{}
-	if s.o.History != nil {
-		rows = append(rows, s.o.History()...)
-	}
+	rows := append([]metrics.HistoryRow{}, s.c.History()...)
 	writeJSON(w, http.StatusOK, map[string]any{"history": rows})
 }
 

@@ -15,15 +15,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/metrics"
+	"github.com/gustload/gust/session"
 )
 
 // fakeTest is a Controller over real statistics that records what the server asked of it.
 type fakeTest struct {
 	stats *metrics.Stats
 
+	history func() []metrics.HistoryRow
+
 	mu       sync.Mutex
-	state    string
+	state    engine.State
 	users    int
 	host     string
 	startErr error
@@ -83,7 +87,7 @@ func (f *fakeTest) Reset() {
 	f.stats.Reset()
 }
 
-func (f *fakeTest) State() string {
+func (f *fakeTest) State() engine.State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.state
@@ -101,10 +105,11 @@ func (f *fakeTest) ClassCounts() map[string]int {
 	return map[string]int{"Reader": f.users * 3 / 4, "Writer": f.users - f.users*3/4}
 }
 
-func (f *fakeTest) Classes() []Class {
-	return []Class{
-		{Name: "Reader", Weight: 3, Tasks: []Task{{Name: "list", Ratio: 0.75}, {Name: "Browse", Ratio: 0.25, Tasks: []Task{{Name: "item", Ratio: 1}}}}},
-		{Name: "Writer", Weight: 1, Tasks: []Task{{Name: "post", Ratio: 1}}},
+func (f *fakeTest) Classes() []session.Class {
+	type T = session.Task
+	return []session.Class{
+		{Name: "Reader", Weight: 3, Tasks: []T{{Name: "list", Ratio: 0.75}, {Name: "Browse", Ratio: 0.25, Tasks: []T{{Name: "item", Ratio: 1}}}}},
+		{Name: "Writer", Weight: 1, Tasks: []T{{Name: "post", Ratio: 1}}},
 	}
 }
 
@@ -124,8 +129,17 @@ func (f *fakeTest) CurrentPercentiles(ps ...float64) []time.Duration {
 	return f.stats.CurrentPercentiles(ps...)
 }
 
-func (f *fakeTest) Result(*metrics.Snapshot) map[string]any {
-	return map[string]any{"stop_reason": "test"}
+func (f *fakeTest) History() []metrics.HistoryRow {
+	if f.history == nil {
+		return nil
+	}
+	return f.history()
+}
+
+func (f *fakeTest) Result(snap *metrics.Snapshot) *session.Result {
+	res := &session.Result{Snapshot: snap}
+	res.Run.StopReason, res.Run.Host = "test", f.Host()
+	return res
 }
 
 // hostile is a request name a hostile target could make the test record.
@@ -210,7 +224,7 @@ func TestSwarm(t *testing.T) {
 		{name: "infinite rate", form: url.Values{"user_count": {"1"}, "spawn_rate": {"Inf"}}, code: 400, msg: `spawn_rate "Inf"`},
 		{name: "bad host", form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}, "host": {"ftp://x"}}, code: 400, msg: `host "ftp://x"`},
 		{name: "bad run time", form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}, "run_time": {"soon"}}, code: 400, msg: `run_time "soon"`},
-		{name: "busy", startErr: fmt.Errorf("%w: still stopping", ErrBusy), form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}},
+		{name: "busy", startErr: fmt.Errorf("%w: still stopping", session.ErrBusy), form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}},
 			code: 409, call: `start 1 1 "" 0s`, msg: "still stopping"},
 		{name: "refused by the test", startErr: errors.New("bad host for Reader"), form: url.Values{"user_count": {"1"}, "spawn_rate": {"1"}},
 			code: 400, call: `start 1 1 "" 0s`, msg: "bad host for Reader"},
@@ -219,7 +233,7 @@ func TestSwarm(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
 			if tt.state != "" {
-				f.state = tt.state
+				f.state = engine.State(tt.state)
 			}
 			f.startErr = tt.startErr
 			ts := serve(t, f, Options{SpawnRate: 7})
@@ -292,10 +306,12 @@ func TestMethods(t *testing.T) {
 		code         int
 	}{
 		{"GET", "/swarm", 405},
-		{"POST", "/stop", 405},
+		{"PUT", "/stop", 405},
+		{"POST", "/stop", 200}, // curl -XPOST, as the hardening check stops a test
 		{"GET", "/nope", 404},
 		{"GET", "/stats/requests_full_history/csv", 404},
 		{"HEAD", "/stats/requests", 200},
+		{"GET", "/static/uPlot.LICENSE", 200}, // uPlot's license goes with the copy served
 	}
 	for _, tt := range tests {
 		req, _ := http.NewRequest(tt.method, ts.URL+tt.path, nil)
@@ -461,7 +477,7 @@ func TestDownloads(t *testing.T) {
 		}
 	}
 	_, body := get(t, ts.URL+"/stats/json")
-	if m := decode(t, body); m["stop_reason"] != "test" || len(m["entries"].([]any)) != 2 {
+	if m := decode(t, body); m["run"].(map[string]any)["stop_reason"] != "test" || len(m["entries"].([]any)) != 2 {
 		t.Errorf("JSON result: %.300s", body)
 	}
 }
@@ -481,31 +497,21 @@ func TestReportEscapes(t *testing.T) {
 	}
 }
 
-func TestCustomReport(t *testing.T) {
-	f := newFake(t)
-	ts := serve(t, f, Options{Report: func(w io.Writer, s *metrics.Snapshot) error {
-		_, err := io.WriteString(w, "<p>mine</p>")
-		return err
-	}})
-	if _, body := get(t, ts.URL+"/stats/report"); body != "<p>mine</p>" {
-		t.Errorf("report %q", body)
-	}
-}
-
 func TestHistory(t *testing.T) {
 	f := newFake(t)
 	f.record()
 	h := metrics.NewHistory(f.stats, metrics.HistoryOptions{})
 	h.Sample(time.Now(), 4)
 	for _, tt := range []struct {
-		name string
-		o    Options
-		rows int
+		name    string
+		history func() []metrics.HistoryRow
+		rows    int
 	}{
-		{"none", Options{}, 0},
-		{"sampled", Options{History: h.Rows}, 1},
+		{"none", nil, 0},
+		{"sampled", h.Rows, 1},
 	} {
-		ts := serve(t, f, tt.o)
+		f.history = tt.history
+		ts := serve(t, f, Options{})
 		resp, body := get(t, ts.URL+"/stats/history")
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d", tt.name, resp.StatusCode)
@@ -746,5 +752,41 @@ func TestStatsRequestsCustomMetrics(t *testing.T) {
 	}
 	if len(rep.Checks) != 1 || rep.Checks[0] != (checkRow{"status 200", 1, 1}) {
 		t.Errorf("checks %+v", rep.Checks)
+	}
+}
+
+// A request whose Host header names another server is refused (DNS rebinding): only the
+// listen address, localhost, 127.0.0.1, [::1] and --web-host, with the port, reach the UI.
+func TestHostHeader(t *testing.T) {
+	for _, tt := range []struct {
+		addr, webHost, host string
+		ok                  bool
+	}{
+		{"127.0.0.1:8089", "", "127.0.0.1:8089", true},
+		{"127.0.0.1:8089", "", "localhost:8089", true},
+		{"127.0.0.1:8089", "", "[::1]:8089", true},
+		{"127.0.0.1:8089", "", "rebind.example:8089", false},
+		{"127.0.0.1:8089", "", "127.0.0.1:9999", false},
+		{"127.0.0.1:8089", "", "localhost", false},
+		{"127.0.0.1:8089", "", "127.0.0.7:8089", false},
+		{"127.0.0.1:8089", "gust.lan", "gust.lan:8089", true},
+		{"0.0.0.0:8089", "0.0.0.0", "127.0.0.7:8089", true},
+		{"0.0.0.0:8089", "0.0.0.0", "rebind.example:8089", false},
+		{"[::]:8089", "::", "[::1]:8089", true},
+		{"127.0.0.9:80", "127.0.0.9", "127.0.0.9", true},
+	} {
+		srv, err := New(newFake(t), Options{Addr: tt.addr, WebHost: tt.webHost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("GET", "/stats/requests", nil)
+		req.Host = tt.host
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		if ok := w.Code == http.StatusOK; ok != tt.ok {
+			t.Errorf("listening on %s (--web-host %q), Host %q: %d, want ok=%v", tt.addr, tt.webHost, tt.host, w.Code, tt.ok)
+		} else if !ok && w.Code != http.StatusMisdirectedRequest {
+			t.Errorf("Host %q refused with %d, want 421", tt.host, w.Code)
+		}
 	}
 }

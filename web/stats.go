@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gustload/gust/metrics"
+	"github.com/gustload/gust/session"
 )
 
 // maxRows is how many rows and error groups /stats/requests lists, as in Locust: a page with
@@ -93,7 +94,7 @@ func (s *Server) requestsReport() *requestsJSON {
 		},
 		CurrentPercentile50: ms(cur[0]),
 		CurrentPercentile95: ms(cur[1]),
-		State:               s.c.State(),
+		State:               string(s.c.State()),
 		UserCount:           s.c.Users(),
 		Host:                s.c.Host(),
 		ExceptionCount:      len(snap.Exceptions),
@@ -216,7 +217,7 @@ type taskJSON struct {
 
 // taskRatios scales each task's share by its parent's: in the per-class view (total false)
 // a TaskSet's tasks are shares of the TaskSet, in the total view shares of the whole test.
-func taskRatios(ts []Task, parent float64, total bool) map[string]ratioJSON {
+func taskRatios(ts []session.Task, parent float64, total bool) map[string]ratioJSON {
 	if len(ts) == 0 {
 		return nil
 	}
@@ -234,7 +235,7 @@ func taskRatios(ts []Task, parent float64, total bool) map[string]ratioJSON {
 	return out
 }
 
-func taskOrder(ts []Task) []taskJSON {
+func taskOrder(ts []session.Task) []taskJSON {
 	if len(ts) == 0 {
 		return nil
 	}

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"os"
 	"strconv"
 	"strings"
 
-	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/js"
 	"github.com/spf13/pflag"
 )
@@ -239,119 +236,10 @@ func given(fs *pflag.FlagSet, conf configFile, options map[string]any, name stri
 	return ok
 }
 
-// openPoolDefault is the user cap of the open model when -u is given nowhere: enough users for
-// tasks that take up to a second, at least 100.
-func openPoolDefault(rate float64) int {
-	return max(100, int(math.Ceil(rate)))
-}
-
-// stagesFromOptions reads options.stages: [{duration, users, spawnRate}] for the closed
-// model, or [{duration, rate, users?}] for the open model (users caps the pool). A duration is
-// "30s"-style text or a number of seconds.
-func stagesFromOptions(options map[string]any) (engine.Stages, error) {
-	raw, ok := options["stages"]
-	if !ok || raw == nil {
-		return nil, nil
-	}
-	list, ok := raw.([]any)
-	if !ok {
-		return nil, fmt.Errorf("bad options.stages: want an array of {duration, users, spawnRate} or {duration, rate}")
-	}
-	var out engine.Stages
-	for i, item := range list {
-		m, ok := item.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("bad options.stages[%d]: want an object like {duration: \"30s\", users: 10, spawnRate: 2}", i)
-		}
-		var st engine.Stage
-		for k, v := range m {
-			num, isNum := v.(float64)
-			switch k {
-			case "duration":
-				d, err := engine.ParseDuration(optionString(v))
-				if err != nil {
-					return nil, fmt.Errorf("bad options.stages[%d].duration: %v", i, err)
-				}
-				st.Duration = d
-				continue
-			case "users", "spawnRate", "rate":
-				if !isNum {
-					return nil, fmt.Errorf("bad options.stages[%d].%s %v: want a number", i, k, v)
-				}
-			default:
-				return nil, fmt.Errorf("bad options.stages[%d]: unknown key %q (use duration, users, spawnRate, rate)", i, k)
-			}
-			switch k {
-			case "users":
-				st.Users = int(num)
-			case "spawnRate":
-				st.SpawnRate = num
-			case "rate":
-				st.Rate = num
-			}
-		}
-		out = append(out, st)
-	}
-	if err := out.Check(); err != nil {
-		return nil, fmt.Errorf("bad options.%v", err)
-	}
-	return out, nil
-}
-
-// loadShape returns the test's load profile: the script's shape(ctx), or options.stages, or
-// nil. open says the profile is open-model from the start.
-func loadShape(script *js.Script, test *js.Test) (shape engine.Shape, open bool, err error) {
-	stages, err := stagesFromOptions(script.Options())
-	if err != nil {
-		return nil, false, err
-	}
-	if script.HasShape() {
-		if stages != nil {
-			return nil, false, fmt.Errorf("the script exports shape() and options.stages: keep one")
-		}
-		s, err := js.NewShape(test, func(err error) {
-			fmt.Fprintln(os.Stderr, "gust: the load shape ended the test:", err)
-		})
-		if err != nil {
-			return nil, false, err
-		}
-		return s, false, nil
-	}
-	if stages != nil {
-		return stages, stages.Open(), nil
-	}
-	return nil, false, nil
-}
-
-// maxStageRate is the highest rate of open-model stages (0 for any other shape).
-func maxStageRate(shape engine.Shape) float64 {
-	st, _ := shape.(engine.Stages)
-	r := 0.0
-	for _, s := range st {
-		r = max(r, s.Rate)
-	}
-	return r
-}
-
 // teardown runs the script's teardown(data) and onTestStop(); a failure is reported and
-// counted as a script exception.
-func teardown(test *js.Test) { teardownCtx(context.Background(), test) }
-
-// teardownCtx runs teardown() and onTestStop; cancelling ctx interrupts them.
-func teardownCtx(ctx context.Context, test *js.Test) {
+// counted as a script exception. Cancelling ctx interrupts them.
+func teardown(ctx context.Context, test *js.Test) {
 	if err := test.Teardown(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "gust:", err)
-	}
-}
-
-// printDropped adds the open model's dropped arrivals to the summary.
-func printDropped(out io.Writer, r *engine.Runner) {
-	if !r.Open() {
-		return
-	}
-	if n := r.Dropped(); n > 0 {
-		fmt.Fprintf(out, "Dropped: %d arrivals found no free user (raise -u/--users).\n", n)
-	} else {
-		fmt.Fprintln(out, "Dropped: 0 arrivals (every arrival found a free user).")
 	}
 }

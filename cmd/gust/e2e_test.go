@@ -368,7 +368,8 @@ export class U extends HttpUser {
 }
 `), 0o644)
 	res = gust(t, "run", "--headless", "-H", base, "-u", "1", "-t", "20s", "--only-summary", stop)
-	if res.code != 0 || !strings.Contains(res.stdout, "StopTest") {
+	// StopTest("enough") makes its message the stop reason.
+	if res.code != 0 || !strings.Contains(res.stdout, "Stopped: enough after") {
 		t.Errorf("StopTest in onStart: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 	if srv.ServedPath("/") != 1 || srv.ServedPath("/items/") != 1 || srv.ServedPath("/never") != 0 {
@@ -413,5 +414,31 @@ func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration, failure string) 
 	case <-time.After(limit):
 		cmd.Process.Kill()
 		t.Fatal(failure)
+	}
+}
+
+// --max-memory: crossing it stops the test at once with the reason, writes the reports and
+// exits 1; a size that does not parse is exit 2 naming it.
+func TestMaxMemory(t *testing.T) {
+	_, base := sampleAPI(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "m.js")
+	os.WriteFile(script, []byte(`import { HttpUser, constant } from "gust";
+export class U extends HttpUser {
+  static waitTime = constant(0.01);
+  static tasks = { a: 1 };
+  a() { this.client.get("/"); }
+}
+`), 0o644)
+	res := gust(t, "run", "--headless", "-H", base, "-u", "2", "-r", "100", "-t", "30s", "--max-memory", "1KB",
+		"--csv", filepath.Join(dir, "m"), "--only-summary", script)
+	if res.code != exitFailures || !strings.Contains(res.stderr+res.stdout, "memory limit reached") {
+		t.Errorf("--max-memory 1KB: exit %d, want 1 and the reason\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "m_stats.csv")); err != nil {
+		t.Errorf("no report after the memory limit: %v", err)
+	}
+	if res := gust(t, "run", "--headless", "-H", base, "--max-memory", "lots", script); res.code != exitUsage || !strings.Contains(res.stderr, `"lots"`) {
+		t.Errorf("--max-memory lots: exit %d, stderr %q", res.code, res.stderr)
 	}
 }

@@ -61,6 +61,7 @@ type runFlags struct {
 	html        string
 	thresholds  []string
 	printStats  time.Duration
+	maxMemory   string
 	locustfile  string // -f: the script, when not the first argument
 	autoquit    int    // web UI: seconds after a test ends to quit; -1 never
 	resetStats  bool   // reset the statistics once ramp-up completes
@@ -103,6 +104,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	fs.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail criterion")
 	f.printStats = 0
 	fs.Var(durationFlag{&f.printStats}, "print-stats", "interval of the periodic tables when not on a terminal")
+	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the test when gust uses this much memory")
 	fs.StringVarP(&f.locustfile, "locustfile", "f", "", "the script (then every argument is a class name)")
 	fs.IntVar(&f.autoquit, "autoquit", -1, "web UI: quit this many seconds after a test ends")
 	fs.BoolVar(&f.resetStats, "reset-stats", false, "reset the statistics once ramp-up completes")

@@ -125,6 +125,8 @@ Flags (Locust's names where Locust has one):
       --only-summary         print only the final summary, no live status
       --exit-code-on-error N exit code when requests failed or a script raised (default 1)
       --timeout D            default per-request timeout (default 60s)
+      --max-memory SIZE      stop the test at once, write every report and exit 1 when gust uses
+                             SIZE (600MB, 2GiB; default 75% of the machine's or cgroup's memory; 0: off)
       --loglevel LEVEL       debug, info, warning, error, critical (default info): which console.*
                              messages, warnings and new exceptions reach stderr
       --config FILE          settings file (default: gust.toml in the working directory, if any)

@@ -9,7 +9,7 @@ import (
 	"github.com/gustload/gust/metrics"
 )
 
-// singleUser is --single-user (Locust's run_single_user): one user of the first class, one pass
+// singleUser is --single-user (Locust's run_single_user): one user of each class, one pass
 // over its tasks, every request printed, then the summary.
 func singleUser(test *js.Test, stats *metrics.Stats, out io.Writer) int {
 	if err := js.RunSingle(context.Background(), test, out); err != nil {
