@@ -63,6 +63,12 @@ type Config struct {
 	Retarget func(host string) (Test, error)
 	// Autostart starts a test as Serve begins (--autostart).
 	Autostart bool
+	// AutoQuit makes Serve return AutoQuitAfter after a test ends, unless another starts
+	// meanwhile (--autoquit, Locust's).
+	AutoQuit      bool
+	AutoQuitAfter time.Duration
+	// ResetStats resets the statistics when a test's first ramp-up completes (--reset-stats).
+	ResetStats bool
 
 	// Out hears what the session does ("test started"); Log hears warnings. Both default to
 	// os.Stderr.
@@ -236,6 +242,7 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 		OnDrop: func(n int64) {
 			s.cfg.Warn(fmt.Sprintf("%d arrivals dropped: every user was busy (raise -u, now %d)", n, users))
 		},
+		OnSpawned: s.resetOnce(rc.ResetStats),
 	})
 	s.stats.CountIterations(run.runner.Iterations)
 	done, sampled := make(chan struct{}), make(chan struct{})
@@ -268,6 +275,21 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 		}()
 	}
 	return nil
+}
+
+// resetOnce is the engine's OnSpawned for --reset-stats: the first completed ramp-up resets
+// the statistics, as Locust's --reset-stats does, so that the results leave the ramp out.
+func (s *Session) resetOnce(on bool) func() {
+	if !on {
+		return nil
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.stats.Reset()
+			fmt.Fprintln(s.cfg.Out, "gust: ramp-up complete: statistics reset (--reset-stats)")
+		})
+	}
 }
 
 // describeLoad says what load a test started from the web UI runs.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gustload/gust/client"
 	"github.com/gustload/gust/engine"
@@ -227,6 +228,8 @@ func checkRunFlags(f *runFlags) error {
 		return fmt.Errorf("bad --iterations %d: it must be >= 0", f.iterations)
 	case f.rate < 0:
 		return fmt.Errorf("bad --rate %v: it must be >= 0", f.rate)
+	case f.autoquit < -1:
+		return fmt.Errorf("bad --autoquit %d: it must be >= 0 (seconds), or -1 for never", f.autoquit)
 	case f.host != "":
 		return engine.CheckHost(f.host)
 	}
@@ -259,6 +262,7 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 		Users: f.users, SpawnRate: f.spawnRate, Rate: f.rate, RunTime: f.runTime, Iterations: f.iterations,
 		StopTimeout: f.stopTimeout, FullHistory: f.fullHistory, Host: f.host, Script: script, Tags: f.tags,
 		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart,
+		AutoQuit: f.autoquit >= 0, AutoQuitAfter: time.Duration(f.autoquit) * time.Second, ResetStats: f.resetStats,
 	}
 	var err error
 	if cfg.MaxMemory, err = session.MaxMemory(f.maxMemory); err != nil {
