@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // decoratedLocustfile is Locust's spelling in TypeScript: @task(3), @task and @tag.
@@ -76,5 +77,27 @@ func TestVersionFlags(t *testing.T) {
 		if r.code != 0 || strings.TrimSpace(r.stdout) != "gust "+Version {
 			t.Errorf("gust %v: exit %d, %q", args, r.code, r.stdout)
 		}
+	}
+}
+
+// The flags reach the session: --autoquit holds the web UI open after an autostarted test,
+// --reset-stats leaves the ramp-up out of the result, --autoquit -2 is refused.
+func TestAutoquitAndResetStatsFlags(t *testing.T) {
+	srv, base := itemsAPI(t)
+	dir := writeFiles(t, "locustfile.ts", decoratedLocustfile)
+	start := time.Now()
+	r := gustIn(t, dir, nil, "run", "--web-port", "0", "--autostart", "-t", "300ms", "--autoquit", "1", "-H", base, "-u", "1", "U")
+	if el := time.Since(start); r.code != 0 || el < 1300*time.Millisecond {
+		t.Fatalf("--autostart -t 300ms --autoquit 1: exit %d after %v (want 0, after at least 1.3 s): %s", r.code, el, r.stderr)
+	}
+	before := srv.total()
+	r = gustIn(t, dir, nil, "run", "--headless", "-H", base, "-u", "4", "-r", "8", "-t", "1s", "--reset-stats", "--json", dir+"/r.json", "U")
+	res := readResult(t, dir+"/r.json")
+	recorded := res["total"].(map[string]any)["requests"].(float64)
+	if sent := srv.total() - before; r.code != 0 || sent-int(recorded) < 5 || !strings.Contains(r.stdout+r.stderr, "statistics reset") {
+		t.Errorf("--reset-stats: exit %d, %v recorded of %d sent; want the ramp's left out", r.code, recorded, sent)
+	}
+	if r = gustIn(t, dir, nil, "run", "--headless", "--autoquit", "-2"); r.code != exitUsage || !strings.Contains(r.stderr, "--autoquit -2") {
+		t.Errorf("--autoquit -2: exit %d, %q", r.code, r.stderr)
 	}
 }
