@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gustload/gust/capacity"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/metrics"
 )
@@ -69,6 +70,10 @@ type Config struct {
 	AutoQuitAfter time.Duration
 	// ResetStats resets the statistics when a test's first ramp-up completes (--reset-stats).
 	ResetStats bool
+	// FindCapacity, when set, runs the test as a capacity search (--find-capacity): the open
+	// model's rate steps up until Thresholds break, and the result carries the rate found.
+	// Its Users, Thresholds, Stats and Log are the session's.
+	FindCapacity *capacity.Options
 
 	// Out hears what the session does ("test started"); Log hears warnings. Both default to
 	// os.Stderr.
@@ -99,6 +104,7 @@ var ErrBusy = errors.New("a test is still running")
 // every start resets.
 type Session struct {
 	cfg     Config
+	search  *capacity.Search // FindCapacity's search of the test running or last run
 	stats   *metrics.Stats
 	history *metrics.History
 	spools  []io.Closer
@@ -225,6 +231,12 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 	s.stats.Reset()
 	rc := s.cfg
 	rc.Users, rc.SpawnRate, rc.RunTime, rc.Host = users, rate, runTime, s.host
+	if rc.FindCapacity != nil {
+		o := *rc.FindCapacity
+		o.Users, o.Thresholds, o.Stats, o.Log = users, rc.Thresholds, s.stats, s.cfg.Out
+		s.search = capacity.New(o)
+		rc.Shape, rc.Open = s.search, true
+	}
 	run := &Run{Config: rc, Stats: s.stats}
 	run.runner = engine.NewRunner(s.test, engine.Config{
 		Users:       users,
@@ -375,6 +387,10 @@ func (s *Session) result(run *Run, snap *metrics.Snapshot) *Result {
 	res.Verdicts, res.Passed = metrics.EvaluateAll(rc.Thresholds, snap)
 	res.Verdicts = orEmpty(res.Verdicts)
 	res.TimeSeries = orEmpty(s.history.Rows())
+	if run != nil && s.search != nil {
+		c := s.search.Result()
+		res.Capacity = &c
+	}
 	return res
 }
 

@@ -31,6 +31,10 @@ func (o *summary) Stop(res *Result) error {
 	metrics.WriteSummary(o.w, snap)
 	fmt.Fprintf(o.w, "Stopped: %s after %s.\n", res.Run.StopReason, snap.Now.Sub(snap.Start).Round(100*time.Millisecond))
 	printVerdicts(o.w, res.Verdicts)
+	if res.Capacity != nil {
+		fmt.Fprintln(o.w)
+		res.Capacity.WriteSummary(o.w)
+	}
 	if res.Open {
 		if res.Dropped > 0 {
 			fmt.Fprintf(o.w, "Dropped: %d arrivals found no free user (raise -u/--users).\n", res.Dropped)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gustload/gust/capacity"
 	"github.com/gustload/gust/engine"
 	"github.com/spf13/pflag"
 )
@@ -66,6 +67,9 @@ type runFlags struct {
 	autoquit    int    // web UI: seconds after a test ends to quit; -1 never
 	resetStats  bool   // reset the statistics once ramp-up completes
 	version     bool
+	findCap     bool          // --find-capacity: search the highest rate within the thresholds
+	capFactor   float64       // its rate factor per step
+	capStep     time.Duration // its step length
 }
 
 func newRunFlagSet(f *runFlags) *pflag.FlagSet {
@@ -109,6 +113,10 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	fs.IntVar(&f.autoquit, "autoquit", -1, "web UI: quit this many seconds after a test ends")
 	fs.BoolVar(&f.resetStats, "reset-stats", false, "reset the statistics once ramp-up completes")
 	fs.BoolVarP(&f.version, "version", "V", false, "print the version and exit")
+	fs.BoolVar(&f.findCap, "find-capacity", false, "find the highest rate within the thresholds")
+	fs.Float64Var(&f.capFactor, "capacity-factor", capacity.DefaultFactor, "--find-capacity: rate factor per step")
+	f.capStep = capacity.DefaultStep
+	fs.Var(durationFlag{&f.capStep}, "capacity-step", "--find-capacity: how long each rate runs")
 	fs.Usage = func() {}
 	return fs
 }

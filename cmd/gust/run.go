@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gustload/gust/capacity"
 	"github.com/gustload/gust/client"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/js"
@@ -131,6 +132,9 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := checkSomethingToRun(&f, shape); err != nil {
 		return usageError("%v", err)
 	}
+	if cfg.FindCapacity, err = capacityOptions(&f, shape, cfg.Thresholds, usersGiven); err != nil {
+		return usageError("%v", err)
+	}
 	guard := guardOutside(test)
 	defer guard.stop()
 	if err := test.Setup(context.Background()); err != nil {
@@ -147,7 +151,7 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 	// A shape() decides between the models at its first tick, so it gets the open model's
 	// default pool too; a closed-model shape sets its own users and ignores it.
-	if (f.rate > 0 || openShape || script.HasShape()) && !usersGiven {
+	if (f.rate > 0 || openShape || script.HasShape()) && !usersGiven && !f.findCap {
 		f.users = session.OpenPool(f.rate, shape)
 	}
 	cfg.Users, cfg.Shape, cfg.Open = f.users, shape, openShape
@@ -165,6 +169,33 @@ func runCmd(args []string, over *runOverrides) int {
 	res, err := sess.Run(func(ctx context.Context) { teardown(ctx, test) })
 	return exitCode(&f, res, err)
 }
+
+// capacityOptions are --find-capacity's settings (nil without it); --rate is where it starts,
+// and -u caps the users (default capacityUsers).
+func capacityOptions(f *runFlags, shape engine.Shape, thresholds []metrics.Threshold, usersGiven bool) (*capacity.Options, error) {
+	if !f.findCap {
+		return nil, nil
+	}
+	switch {
+	case !f.headless:
+		return nil, fmt.Errorf("--find-capacity runs headless: add --headless")
+	case shape != nil:
+		return nil, fmt.Errorf("--find-capacity sets the rate itself: it cannot follow options.stages or shape()")
+	case f.iterations > 0:
+		return nil, fmt.Errorf("bad --iterations %d with --find-capacity: the search decides when to stop", f.iterations)
+	}
+	if !usersGiven {
+		f.users = capacityUsers
+	}
+	o := &capacity.Options{Start: f.rate, Factor: f.capFactor, Step: f.capStep}
+	check := *o
+	check.Thresholds = thresholds
+	return o, capacity.Check(check)
+}
+
+// capacityUsers caps the users of a capacity search when -u is not given: enough for 1,000
+// task executions a second taking a second each.
+const capacityUsers = 1000
 
 // outputs are the run's outputs as the flags ask for them, in the order they report at a
 // stop. A new output is one line here.
