@@ -136,6 +136,13 @@ Flags (Locust's names where Locust has one):
                              writing the reports; default: keep serving (with --autostart and -t
                              or -i gust quits at once when the test ends)
   -V, --version              print the version and exit
+      --find-capacity        find the highest rate the service holds within the --threshold
+                             criteria: the open model's rate starts at --rate (default 10/s),
+                             is multiplied by --capacity-factor (default 2) after each step of
+                             --capacity-step (default 10s) that held, then bisects between the
+                             last rate that held and the first that broke, and confirms the rate
+                             found; -u caps the users (default 1000). Prints and records
+                             (--json .capacity, --html) the rate and every step. Headless only.
 
 Precedence: the script's exported options < the config file < GUST_* environment variables
 (GUST_USERS, GUST_SPAWN_RATE, GUST_RUN_TIME, GUST_HOST, GUST_CONFIG, ...) < command-line flags.
