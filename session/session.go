@@ -390,6 +390,10 @@ func (s *Session) result(run *Run, snap *metrics.Snapshot) *Result {
 	if run != nil && s.search != nil {
 		c := s.search.Result()
 		res.Capacity = &c
+		// The search's verdict is the run's: no rate held, or the one found did not hold again.
+		if c.Rate == 0 || c.Complete && !c.Confirmed {
+			res.Passed = false
+		}
 	}
 	return res
 }
