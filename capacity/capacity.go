@@ -1,7 +1,8 @@
 // Package capacity finds the highest arrival rate a service sustains within its thresholds
 // (gust run --find-capacity): the open model's rate steps up by a factor until a threshold
 // breaks, then bisects between the last rate that held and the first that broke, and the rate
-// found runs once more so that the run's statistics are those of the service at its capacity.
+// found runs once more (confirming it) so that the run's statistics are those of the service
+// at its capacity.
 //
 // The search is an engine.Shape: one test, one pool of users, the rate changed as the steps
 // go. Each step's first fifth settles (the pool grows, queues fill) and is not judged; the
@@ -72,7 +73,7 @@ type Step struct {
 
 // Result is the outcome of a search: the JSON result's "capacity" object.
 type Result struct {
-	// Rate is the highest rate that held (and held again when confirmed); 0 when none did.
+	// Rate is the highest rate that held below the lowest that broke; 0 when none did.
 	Rate float64 `json:"rate"`
 	// Confirmed says Rate held a second time, in the final step.
 	Confirmed bool `json:"confirmed"`
@@ -114,7 +115,6 @@ type Search struct {
 	rate       float64
 	kind       string  // the phase of the step running: ramp, bisect, confirm
 	lo, hi     float64 // the highest rate that held, the lowest that broke (0: none yet)
-	confirms   int
 	iterBase   int64
 	lastCount  int64
 	quietSince time.Duration
@@ -252,6 +252,13 @@ func (s *Search) measure(snap *metrics.Snapshot, t time.Duration) Step {
 // decide picks the next rate after st, or says the search is over.
 func (s *Search) decide(st Step) (next float64, more bool) {
 	r := st.Rate
+	if s.kind == "confirm" {
+		// The rate found ran once more: its statistics are the run's. Breaking this time does
+		// not move the bracket (one run held, one did not: the service is unsteady there), it
+		// is reported as unconfirmed.
+		s.found(s.lo, st.Held)
+		return 0, false
+	}
 	if st.Held {
 		s.lo = max(s.lo, r)
 	} else if s.hi == 0 || r < s.hi {
@@ -264,19 +271,6 @@ func (s *Search) decide(st Step) (next float64, more bool) {
 	n := len(s.res.Steps)
 	s.mu.Unlock()
 	switch {
-	case s.kind == "confirm" && st.Held:
-		s.found(r, true)
-		return 0, false
-	case s.kind == "confirm":
-		// It broke the second time: the edge is lower. Confirm the highest rate below it that
-		// held, once more at most.
-		s.confirms++
-		below := s.heldBelow(r)
-		if below == 0 || s.confirms >= 2 || n >= maxSteps {
-			s.found(below, false)
-			return 0, false
-		}
-		return below, true
 	case n >= maxSteps:
 		s.found(s.lo, false)
 		return 0, false
@@ -294,19 +288,6 @@ func (s *Search) decide(st Step) (next float64, more bool) {
 		return s.lo, true
 	}
 	return roundRate((s.lo + s.hi) / 2), true
-}
-
-// heldBelow is the highest rate below r that held in some step, 0 when none did.
-func (s *Search) heldBelow(r float64) float64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	best := 0.0
-	for _, st := range s.res.Steps {
-		if st.Held && st.Rate < r && st.Rate > best {
-			best = st.Rate
-		}
-	}
-	return best
 }
 
 func (s *Search) found(rate float64, confirmed bool) {

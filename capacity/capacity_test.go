@@ -69,21 +69,19 @@ func TestSearchRampsBisectsAndConfirms(t *testing.T) {
 	}
 }
 
-// A rate that held once and breaks when confirmed is not the capacity: the next lower rate
-// that held is confirmed instead.
-func TestSearchConfirmThatBreaksStepsDown(t *testing.T) {
+// A rate that held once and breaks when it runs again is still the highest that held, but
+// unconfirmed; the bracket does not move.
+func TestSearchUnconfirmed(t *testing.T) {
 	s := New(Options{Start: 10})
-	firstConfirm := true
-	r := drive(t, s, func(rate float64, _ int) bool {
-		if s.kind == "confirm" && firstConfirm {
-			firstConfirm = false
-			return false
-		}
-		return rate <= 333
-	})
+	r := drive(t, s, func(rate float64, _ int) bool { return rate <= 333 && s.kind != "confirm" })
 	last := r.Steps[len(r.Steps)-1]
-	if !r.Confirmed || last.Phase != "confirm" || r.Rate != last.Rate || r.Rate >= r.BrokeAt || r.Rate < 160 {
-		t.Errorf("result %+v (last step %+v): want a lower rate confirmed", r, last)
+	if r.Confirmed || last.Phase != "confirm" || r.Rate != last.Rate || r.Rate < 317 || r.Rate > 333 || r.BrokeAt <= r.Rate {
+		t.Errorf("result %+v (last step %+v): want the rate that held, unconfirmed", r, last)
+	}
+	var b strings.Builder
+	r.WriteSummary(&b)
+	if !strings.Contains(b.String(), "not confirmed") {
+		t.Errorf("summary %q", b.String())
 	}
 }
 
