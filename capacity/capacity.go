@@ -34,6 +34,8 @@ const (
 	// reachedShare is the share of a step's rate that must have run for the step to count:
 	// below it, arrivals were dropped (every user busy) and the rate was not really offered.
 	reachedShare = 0.9
+	// maxRechecks bounds the ramp's breaks that run again before they count.
+	maxRechecks = 2
 	// quiet is how long no request may complete for a cool-down to end.
 	quiet = 300 * time.Millisecond
 )
@@ -55,7 +57,7 @@ type Options struct {
 
 // Step is one rate tried, as the JSON result records it.
 type Step struct {
-	Phase       string   `json:"phase"` // "ramp", "bisect" or "confirm"
+	Phase       string   `json:"phase"` // "ramp", "recheck" (a ramp step that broke, again), "bisect" or "confirm"
 	Rate        float64  `json:"rate"`  // task executions started per second, as asked
 	StartS      float64  `json:"start_s"`
 	DurationS   float64  `json:"duration_s"` // the judged part
@@ -115,6 +117,7 @@ type Search struct {
 	rate       float64
 	kind       string  // the phase of the step running: ramp, bisect, confirm
 	lo, hi     float64 // the highest rate that held, the lowest that broke (0: none yet)
+	rechecks   int     // ramp steps that broke and ran again
 	iterBase   int64
 	lastCount  int64
 	quietSince time.Duration
@@ -258,6 +261,16 @@ func (s *Search) decide(st Step) (next float64, more bool) {
 		// is reported as unconfirmed.
 		s.found(s.lo, st.Held)
 		return 0, false
+	}
+	if !st.Held && s.kind == "ramp" && s.rechecks < maxRechecks {
+		// The ramp's first break halves what is left to search: a hiccup of a busy machine
+		// must not decide it, so the rate runs again before it counts.
+		s.rechecks++
+		s.kind = "recheck"
+		return r, true
+	}
+	if s.kind == "recheck" {
+		s.kind = "ramp" // held: the ramp goes on; broke: the bisection starts
 	}
 	if st.Held {
 		s.lo = max(s.lo, r)

@@ -85,6 +85,19 @@ func TestSearchUnconfirmed(t *testing.T) {
 	}
 }
 
+// A break of the ramp that does not happen again (the machine hiccuped) does not end the ramp;
+// one that does starts the bisection.
+func TestSearchRechecksTheRampsBreaks(t *testing.T) {
+	s := New(Options{Start: 10})
+	r := drive(t, s, func(rate float64, n int) bool { return rate <= 333 && n != 3 })
+	if p := phases(r); !strings.HasPrefix(p, "ramp,ramp,ramp,ramp,recheck,ramp,ramp,ramp,recheck,bisect") {
+		t.Errorf("phases %s: want the false break at 80/s and the real one at 640/s run again", p)
+	}
+	if r.Rate < 317 || r.Rate > 333 || !r.Confirmed {
+		t.Errorf("found %v (confirmed %v), want 317..333", r.Rate, r.Confirmed)
+	}
+}
+
 func TestSearchEndsWhenNothingHolds(t *testing.T) {
 	r := drive(t, New(Options{Start: 10}), func(float64, int) bool { return false })
 	if r.Rate != 0 || !r.Complete || len(r.Steps) > maxSteps {
