@@ -31,9 +31,9 @@ const (
 	DefaultPrecision = 0.05
 	// maxSteps bounds a search whose service never breaks or breaks at any rate.
 	maxSteps = 24
-	// reachedShare is the share of a step's rate that must have run for the step to count:
-	// below it, arrivals were dropped (every user busy) and the rate was not really offered.
-	reachedShare = 0.9
+	// droppedShare is the share of a step's arrivals that may find every user busy (and be
+	// dropped): past it the rate was not really offered, and the step broke.
+	droppedShare = 0.01
 	// maxRechecks bounds the ramp's breaks that run again before they count.
 	maxRechecks = 2
 	// quiet is how long no request may complete for a cool-down to end.
@@ -119,6 +119,8 @@ type Search struct {
 	lo, hi     float64 // the highest rate that held, the lowest that broke (0: none yet)
 	rechecks   int     // ramp steps that broke and ran again
 	iterBase   int64
+	dropBase   int64
+	dropped    func() int64 // the runner's dropped arrivals; nil counts none
 	lastCount  int64
 	quietSince time.Duration
 }
@@ -171,6 +173,7 @@ func (s *Search) Tick(t time.Duration, _ int) (engine.Load, bool) {
 		if t-s.phaseAt >= s.settle {
 			s.o.Stats.Reset()
 			s.iterBase = s.o.Stats.Snapshot().Iterations
+			s.dropBase = s.droppedNow()
 			s.ph, s.phaseAt = measuring, t
 		}
 	case measuring:
@@ -244,12 +247,23 @@ func (s *Search) measure(snap *metrics.Snapshot, t time.Duration) Step {
 			st.Broken = append(st.Broken, v.Expr)
 		}
 	}
-	if st.Iterations < reachedShare*s.rate {
-		st.Broken = append(st.Broken, fmt.Sprintf("rate not reached: %.4g/s of %.4g/s ran (every user busy: raise -u, now %d)", st.Iterations, s.rate, s.o.Users))
+	if d := s.droppedNow() - s.dropBase; float64(d) > max(1, droppedShare*s.rate*secs) {
+		st.Broken = append(st.Broken, fmt.Sprintf("rate not reached: %d arrivals found every user busy (raise -u, now %d)", d, s.o.Users))
 		passed = false
 	}
 	st.Held = passed
 	return st
+}
+
+// CountDropped makes the search judge each step's dropped arrivals with f (the runner's
+// Dropped); call it before the test runs.
+func (s *Search) CountDropped(f func() int64) { s.dropped = f }
+
+func (s *Search) droppedNow() int64 {
+	if s.dropped == nil {
+		return 0
+	}
+	return s.dropped()
 }
 
 // decide picks the next rate after st, or says the search is over.

@@ -166,9 +166,9 @@ func (u *httpUser) Step(ctx context.Context) (time.Duration, error) {
 func (u *httpUser) Stop(context.Context) { u.rec.Flush() }
 func (u *httpUser) Interrupt()           {}
 
-// Against a real server that serves one request at a time in 8 ms (at most 125/s, less on a
-// busy machine: past that its queue and latency climb), the search lands below 125/s and well
-// above the rates where latency stays flat.
+// Against a real server that serves one request at a time in 20 ms (at most 50/s, less on a
+// busy machine: past that its queue and latency climb), the search lands near 50/s. The
+// threshold is far above the service time, so that a busy machine's hiccups do not decide.
 func TestSearchFindsALimitedServersCapacity(t *testing.T) {
 	worker := make(chan struct{}, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -177,23 +177,24 @@ func TestSearchFindsALimitedServersCapacity(t *testing.T) {
 		case <-r.Context().Done():
 			return
 		}
-		time.Sleep(8 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 		<-worker
 	}))
 	defer srv.Close()
 	stats := metrics.New(metrics.Options{})
-	th, _ := metrics.ParseThreshold("p95<40ms")
+	th, _ := metrics.ParseThreshold("p95<150ms")
 	var log strings.Builder
-	s := New(Options{Start: 15, Factor: 2, Step: time.Second, Users: 100, Thresholds: []metrics.Threshold{th}, Stats: stats, Log: &log})
+	s := New(Options{Start: 10, Factor: 2, Step: time.Second, Users: 100, Thresholds: []metrics.Threshold{th}, Stats: stats, Log: &log})
 	test := &httpTest{url: srv.URL, stats: stats, cl: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 100}, Timeout: 5 * time.Second}}
 	r := engine.NewRunner(test, engine.Config{Users: 100, Shape: s, Open: true, StopTimeout: 2 * time.Second, RunTime: 60 * time.Second})
 	stats.CountIterations(r.Iterations)
+	s.CountDropped(r.Dropped)
 	r.Run(context.Background())
 	res := s.Result()
-	if res.Rate < 40 || res.Rate > 125 || !res.Complete || r.Reason() != "load shape ended" {
-		t.Fatalf("found %v/s for a service of at most 125/s (want 40..125), complete %v, stop %q\n%s", res.Rate, res.Complete, r.Reason(), log.String())
+	if res.Rate < 25 || res.Rate > 60 || !res.Complete || r.Reason() != "load shape ended" {
+		t.Fatalf("found %v/s for a service of at most 50/s (want 25..60), complete %v, stop %q\n%s", res.Rate, res.Complete, r.Reason(), log.String())
 	}
-	if res.BrokeAt <= res.Rate || !strings.Contains(res.Limit, "p95<40ms") && !strings.Contains(res.Limit, "rate not reached") {
+	if res.BrokeAt <= res.Rate || !strings.Contains(res.Limit, "p95<150ms") && !strings.Contains(res.Limit, "rate not reached") {
 		t.Errorf("broke at %v on %q\n%s", res.BrokeAt, res.Limit, log.String())
 	}
 	for _, st := range res.Steps {

@@ -257,6 +257,9 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 		OnSpawned: s.resetOnce(rc.ResetStats),
 	})
 	s.stats.CountIterations(run.runner.Iterations)
+	if rc.FindCapacity != nil {
+		s.search.CountDropped(run.runner.Dropped)
+	}
 	done, sampled := make(chan struct{}), make(chan struct{})
 	s.run, s.done, s.sampled, s.finished, s.memoryHit = run, done, sampled, nil, false
 	tickers := s.startOutputs(run, done)
