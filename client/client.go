@@ -1,7 +1,8 @@
-// Package client is the HTTP/1.1 client each virtual user owns: its own
-// keep-alive connections and cookie jar, fasthttp's request and response
-// codecs, and nothing but a few small structs held while it is idle — no
-// goroutine, no I/O buffer (those come from pools for the length of a request).
+// Package client is the HTTP client each virtual user owns: its own keep-alive
+// connections and cookie jar. Plain HTTP/1.1 and HTTPS take a fast path (fasthttp's
+// request codec, responses read straight into one allocation, nothing held while idle:
+// no goroutine, no I/O buffer). HTTP/2 and proxied requests go through net/http (std.go).
+// Bodies are capped (body.go) and decoded (gzip, deflate, br, zstd).
 package client
 
 import (
@@ -10,12 +11,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"slices"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,7 +25,7 @@ import (
 const (
 	defaultTimeout   = 60 * time.Second
 	defaultRedirects = 10
-	defaultMaxBody   = 32 << 20
+	defaultMaxBody   = 8 << 20
 	defaultUserAgent = "gust/0.1"
 
 	// bufSize is the pooled reader and writer size; response headers that do
@@ -50,11 +49,19 @@ var (
 
 // Options configure a Client.
 type Options struct {
-	Timeout      time.Duration // per-request default; 0 means 60s
-	MaxRedirects int           // redirects followed by default; 0 means 10, negative means none (a Request may say otherwise)
-	MaxBodyBytes int64         // body bytes kept per response; 0 means 32 MiB, negative keeps none; the rest is read, counted in Size, and discarded (never an error)
-	TLSConfig    *tls.Config   // nil means default verification; ALPN is always cleared so servers answer HTTP/1.1
-	UserAgent    string        // sent unless the request sets one; "" means "gust/0.1"
+	Timeout      time.Duration     // per-request default; 0 means 60s
+	MaxRedirects int               // redirects followed by default; 0 means 10, negative means none (a Request may say otherwise)
+	MaxBodyBytes int64             // body bytes kept per response; 0 means 8 MiB, negative keeps none; the rest is read, counted in Size, and discarded (never an error)
+	TLSConfig    *tls.Config       // nil means default verification; ALPN is always cleared so servers answer HTTP/1.1
+	UserAgent    string            // sent unless the request sets one; "" means "gust/0.1"
+	DiscardBody  bool              // keep no body of any response (sizes are still counted); a Request may say so too
+	HTTP2        bool              // speak HTTP/2: by ALPN on https, with prior knowledge (h2c) on http; a Request may say so too
+	Proxy        string            // proxy URL for every request; "" means HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+	Resolve      map[string]string // "host:port" → "addr:port" to connect to instead (curl's --resolve)
+	NoKeepAlive  bool              // a new connection for every request
+
+	// LocalAddr gives each new connection its source address (--local-ips); nil: the system's.
+	LocalAddr func() *net.TCPAddr
 }
 
 // Client is one virtual user's HTTP/1.1 client. Do and Close are called by
@@ -65,13 +72,20 @@ type Options struct {
 // body or its Content-Type/Length headers; 307 and 308 keep method and body.
 // Authorization and explicit Cookie headers are dropped once a redirect leaves
 // the original host. When a request runs out of redirects, Do returns the last
-// 3xx response as it is, with no error (python-requests would raise instead).
+// 3xx response with Err "too many redirects (N)", as python-requests raises
+// TooManyRedirects; with Redirects 0 it returns the first 3xx, no error.
 type Client struct {
 	timeout      time.Duration
 	maxRedirects int
 	maxBody      int64
+	discard      bool // keep no body by default (Options.DiscardBody)
+	noKeepAlive  bool
+	resolve      map[string]string
+	std          stdPath // HTTP/2 and proxied requests (see std.go)
+	limit        int64   // body bytes kept for the request in progress
 	tlsBase      *tls.Config
 	userAgent    string
+	localAddr    func() *net.TCPAddr
 
 	// req and resp come from fasthttp's pools for the length of one Do: held by every idle
 	// Client, they would cost 1.7 KB per user.
@@ -85,7 +99,9 @@ type Client struct {
 	seenURLs [cachedRequests]string // URLs of recent requests not remembered yet
 	nextSeen int
 
-	jar        *cookiejar.Jar // created on the first Set-Cookie
+	jar        *cookiejar.Jar // created on the first Set-Cookie; see root
+	parent     *Client        // the Client this one was derived from (cookies.go)
+	derived    []*Client      // Clients derived from this one; guarded by mu
 	lastURL    *url.URL
 	lastURLStr string
 	tlsCfg     *tls.Config // last per-host config, reused while the host stays the same
@@ -98,17 +114,6 @@ type Client struct {
 	aborted atomic.Bool
 }
 
-// conn is one keep-alive connection, at most one per scheme and host:port.
-type conn struct {
-	key  string   // "scheme://host:port"
-	addr string   // host:port, a suffix of key
-	raw  net.Conn // the TCP connection; closing it unblocks any I/O, TLS included
-	nc   net.Conn // what requests are written to: raw or its TLS client
-	w    *wire    // for plain HTTP: raw with the request sent by the first read
-
-	deadline time.Time // the I/O deadline last set on raw
-}
-
 // New returns a Client with opts, defaults filled in.
 func New(opts Options) *Client {
 	c := &Client{
@@ -117,7 +122,11 @@ func New(opts Options) *Client {
 		maxBody:      opts.MaxBodyBytes,
 		tlsBase:      opts.TLSConfig,
 		userAgent:    opts.UserAgent,
+		discard:      opts.DiscardBody,
+		noKeepAlive:  opts.NoKeepAlive,
+		resolve:      opts.Resolve,
 	}
+	c.std.init(opts)
 	if c.timeout <= 0 {
 		c.timeout = defaultTimeout
 	}
@@ -136,6 +145,7 @@ func New(opts Options) *Client {
 	if c.userAgent == "" {
 		c.userAgent = defaultUserAgent
 	}
+	c.localAddr = opts.LocalAddr
 	return c
 }
 
@@ -174,6 +184,10 @@ func (c *Client) Do(req *Request, resp *Response) {
 		timeout = c.timeout
 	}
 	deadline := start.Add(timeout)
+	c.limit = c.maxBody
+	if req.DiscardBody || c.discard {
+		c.limit = 0
+	}
 	limit := req.Redirects
 	if limit < 0 {
 		limit = c.maxRedirects
@@ -186,21 +200,34 @@ func (c *Client) Do(req *Request, resp *Response) {
 	hopStart := start
 	for n := 0; ; n++ {
 		resp.URL = h.url
-		end, err := c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)
+		var (
+			end time.Time
+			err error
+		)
+		if c.usesStd(req.HTTP2, h.url) {
+			end, err = c.stdExchange(&h, req.Header, c.std.http2 || req.HTTP2, hopStart, deadline, timeout, resp)
+		} else {
+			end, err = c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)
+		}
 		if err != nil {
 			resp.Status, resp.Body, resp.Err = 0, nil, err
 			resp.setEnd(start, time.Now())
 			return
 		}
 		resp.setEnd(start, end)
-		if n >= limit {
-			return
-		}
 		if !isRedirect(resp.Status) {
 			return
 		}
 		next, ok := redirect(h, resp.Status, resp.Header("Location"))
 		if !ok {
+			return
+		}
+		if n >= limit {
+			// Not following at all is the script's choice; running out of redirects is a
+			// failure, as python-requests' TooManyRedirects is in Locust.
+			if limit > 0 {
+				resp.Err = &Error{Op: "redirect", Msg: fmt.Sprintf("too many redirects (%d)", limit)}
+			}
 			return
 		}
 		h = next
@@ -219,17 +246,29 @@ func (c *Client) Abort() {
 	for _, cn := range c.conns {
 		_ = cn.raw.Close()
 	}
+	if c.std.cancel != nil {
+		c.std.cancel()
+	}
+	derived := c.derived
 	c.mu.Unlock()
+	c.std.closeIdle()
+	for _, d := range derived {
+		d.Abort()
+	}
 }
 
 // Close closes the Client's idle connections; a later Do dials again.
 func (c *Client) Close() {
 	c.mu.Lock()
-	conns := c.conns
+	conns, derived := c.conns, c.derived
 	c.conns = nil
 	c.mu.Unlock()
 	for _, cn := range conns {
 		_ = cn.raw.Close()
+	}
+	c.std.closeIdle()
+	for _, d := range derived {
+		d.Close()
 	}
 }
 
@@ -241,8 +280,8 @@ func (c *Client) Close() {
 // parser are taken only once the response has begun to arrive. Thousands of
 // users waiting at once (a spawn burst, a slow endpoint) then cost no buffers.
 func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time, timeout time.Duration, resp *Response) (time.Time, error) {
-	resp.Status, resp.Body, resp.Size, resp.TTFB = 0, nil, 0, 0
-	resp.arena, resp.nh, resp.hmap = nil, 0, nil
+	resp.Status, resp.Body, resp.Size, resp.TTFB, resp.TLSHandshake = 0, nil, 0, 0, 0
+	resp.arena, resp.nh, resp.hmap, resp.Proto = nil, 0, nil, "HTTP/1.1"
 
 	var (
 		cn     *conn
@@ -319,6 +358,9 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 		readers.Put(br)
 	}()
 	resp.TTFB = time.Since(start)
+	if !reused {
+		resp.TLSHandshake = cn.tlsTime
+	}
 
 	end, keep, err := c.receive(h, br, head, closes, start, resp)
 	if err != nil {
@@ -326,9 +368,14 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 		if c.aborted.Load() {
 			return end, ErrAborted
 		}
+		if !end.Before(deadline) {
+			// A body cut by the deadline can surface as a framing error (a chunk header
+			// cut short); past the deadline it is the timeout.
+			err = os.ErrDeadlineExceeded
+		}
 		return end, failure("read", cn.addr, err, timeout)
 	}
-	if !keep {
+	if !keep || c.noKeepAlive {
 		c.drop(cn)
 	}
 	return end, nil
@@ -403,14 +450,6 @@ func (c *Client) send(cn *conn, deadline time.Time, timeout time.Duration, raw [
 	return "read", nil
 }
 
-// rw is what requests on cn are written to and responses read from.
-func (cn *conn) rw() io.ReadWriter {
-	if cn.w != nil {
-		return cn.w
-	}
-	return cn.nc
-}
-
 // receive reads the response to h from br into resp and reports whether the
 // connection may carry another request.
 func (c *Client) receive(h *hop, br *bufio.Reader, head, reqCloses bool, start time.Time, resp *Response) (end time.Time, keep bool, err error) {
@@ -452,8 +491,18 @@ func (c *Client) parseReceive(h *hop, br *bufio.Reader, head, reqCloses bool, st
 	if err = c.readBody(r.BodyStream(), resp); err != nil {
 		return time.Now(), false, err
 	}
+	if enc := r.Header.ContentEncoding(); len(enc) > 0 {
+		if err = c.decodeInPlace(resp, string(enc), ""); err != nil {
+			return time.Now(), false, err
+		}
+	}
 	end = later(start)
 	resp.Status = r.StatusCode()
+	if r.Header.IsHTTP11() {
+		resp.Proto = "HTTP/1.1"
+	} else {
+		resp.Proto = "HTTP/1.0"
+	}
 	keep = !r.Header.ConnectionClose() && !reqCloses &&
 		resp.Status != fasthttp.StatusSwitchingProtocols &&
 		br.Buffered() == 0 && rd.Buffered() == 0 // leftover bytes mean the framing is off
@@ -469,251 +518,4 @@ func isSmallBuffer(err error) bool {
 	}
 	var small *fasthttp.ErrSmallBuffer
 	return errors.As(err, &small)
-}
-
-// readBody reads the whole body from stream (nil when the response has none),
-// keeping at most c.maxBody bytes. Headers and kept body share one allocation.
-func (c *Client) readBody(stream io.Reader, resp *Response) error {
-	hdr := &c.resp.Header
-	if stream == nil {
-		resp.keepHeaders(hdr, make([]byte, headerSize(hdr)))
-		return nil
-	}
-
-	if cl := hdr.ContentLength(); cl >= 0 {
-		keep := min(int64(cl), c.maxBody)
-		hs := headerSize(hdr)
-		buf := make([]byte, hs+int(keep))
-		n, err := io.ReadFull(stream, buf[hs:])
-		resp.Size = int64(n)
-		if err != nil {
-			return err
-		}
-		rest, err := drain(stream)
-		resp.Size += rest
-		if err != nil {
-			return err
-		}
-		resp.keepHeaders(hdr, buf[:hs:hs])
-		if n > 0 {
-			resp.Body = buf[hs : hs+n : hs+n]
-		}
-		return nil
-	}
-
-	// Unknown length (chunked or until close): collect in a pooled buffer,
-	// then copy once the size is known.
-	bp := bodies.Get().(*[]byte)
-	b, eof, err := fill((*bp)[:0], stream, int(c.maxBody))
-	resp.Size = int64(len(b))
-	if err == nil && !eof {
-		var rest int64
-		rest, err = drain(stream)
-		resp.Size += rest
-	}
-	if err == nil {
-		// Trailers, if any, were parsed at the end of the stream; take them too.
-		hs := headerSize(hdr)
-		buf := make([]byte, hs+len(b))
-		resp.keepHeaders(hdr, buf[:hs:hs])
-		if len(b) > 0 {
-			copy(buf[hs:], b)
-			resp.Body = buf[hs:]
-		}
-	}
-	if cap(b) <= maxPooledBody {
-		*bp = b[:0]
-		bodies.Put(bp)
-	}
-	return err
-}
-
-// fill appends from r to b until limit bytes, EOF (reported) or an error.
-func fill(b []byte, r io.Reader, limit int) ([]byte, bool, error) {
-	for len(b) < limit {
-		if len(b) == cap(b) {
-			b = slices.Grow(b, min(limit-len(b), max(cap(b), bufSize)))
-		}
-		n, err := r.Read(b[len(b):min(cap(b), limit)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, true, nil
-		}
-		if err != nil {
-			return b, false, err
-		}
-	}
-	return b, false, nil
-}
-
-// drain reads r to EOF and returns how many bytes it threw away.
-func drain(r io.Reader) (int64, error) {
-	buf := drains.Get().(*[drainSize]byte)
-	defer drains.Put(buf)
-	var total int64
-	for {
-		n, err := r.Read(buf[:])
-		total += int64(n)
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
-}
-
-// storeCookies puts the response's Set-Cookie headers into the jar.
-func (c *Client) storeCookies(target string) {
-	var cookies []*http.Cookie
-	for _, v := range c.resp.Header.Cookies() {
-		if ck, err := http.ParseSetCookie(string(v)); err == nil {
-			cookies = append(cookies, ck)
-		}
-	}
-	if len(cookies) == 0 {
-		return
-	}
-	u, err := c.parsedURL(target)
-	if err != nil {
-		return
-	}
-	if c.jar == nil {
-		c.jar, _ = cookiejar.New(nil) // never fails without options
-	}
-	c.jar.SetCookies(u, cookies)
-}
-
-// setKey puts "scheme://host:port" of c.req's URI into c.key.
-func (c *Client) setKey(isTLS bool) {
-	host := c.req.URI().Host()
-	scheme, port := "http://", ":80"
-	if isTLS {
-		scheme, port = "https://", ":443"
-	}
-	c.key = append(append(c.key[:0], scheme...), host...)
-	if !hasPort(host) {
-		c.key = append(c.key, port...)
-	}
-}
-
-// hasPort reports whether host ("name", "name:port", "[v6]" or "[v6]:port") has a port.
-func hasPort(host []byte) bool {
-	for i := len(host) - 1; i >= 0; i-- {
-		switch host[i] {
-		case ':':
-			return true
-		case ']':
-			return false
-		}
-	}
-	return false
-}
-
-// find returns the kept connection for c.key, if any.
-func (c *Client) find() *conn {
-	for _, cn := range c.conns {
-		if cn.key == string(c.key) {
-			return cn
-		}
-	}
-	return nil
-}
-
-// dial opens the connection for c.key, TLS included, and registers it so
-// that Abort can close it even while the handshake runs.
-func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*conn, error) {
-	key := string(c.key)
-	cn := &conn{key: key, addr: addrOf(key, isTLS)}
-
-	// The context lives only as long as the dial: one kept per Client would
-	// keep the bookkeeping of every past dial too.
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	c.mu.Lock()
-	if c.aborted.Load() {
-		c.mu.Unlock()
-		cancel()
-		return nil, ErrAborted
-	}
-	c.dialing = cancel
-	c.mu.Unlock()
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", cn.addr)
-	c.mu.Lock()
-	c.dialing = nil
-	c.mu.Unlock()
-	cancel()
-	if err != nil {
-		if c.aborted.Load() {
-			return nil, ErrAborted
-		}
-		return nil, failure("dial", cn.addr, err, timeout)
-	}
-	cn.raw, cn.nc = raw, raw
-	if tc, ok := raw.(*net.TCPConn); ok && !isTLS {
-		cn.w = newWire(tc)
-	}
-
-	c.mu.Lock()
-	if c.aborted.Load() {
-		c.mu.Unlock()
-		_ = raw.Close()
-		return nil, ErrAborted
-	}
-	c.conns = append(c.conns, cn)
-	c.mu.Unlock()
-
-	if isTLS {
-		host, _, _ := net.SplitHostPort(cn.addr)
-		if err = raw.SetDeadline(deadline); err == nil {
-			cn.deadline = deadline
-			tc := tls.Client(raw, c.tlsFor(host))
-			err = tc.Handshake()
-			cn.nc = tc
-		}
-		if err != nil {
-			c.drop(cn)
-			if c.aborted.Load() {
-				return nil, ErrAborted
-			}
-			return nil, failure("tls handshake", cn.addr, err, timeout)
-		}
-	}
-	return cn, nil
-}
-
-// addrOf returns the host:port of a connection key ("scheme://host:port").
-func addrOf(key string, isTLS bool) string {
-	if isTLS {
-		return key[len("https://"):]
-	}
-	return key[len("http://"):]
-}
-
-// tlsFor returns the TLS config for a server name.
-func (c *Client) tlsFor(host string) *tls.Config {
-	if c.tlsCfg != nil && c.tlsCfg.ServerName == host {
-		return c.tlsCfg
-	}
-	cfg := &tls.Config{}
-	if c.tlsBase != nil {
-		cfg = c.tlsBase.Clone()
-	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = host
-	}
-	// This client speaks HTTP/1.1 only; offering h2 could get it chosen.
-	cfg.NextProtos = nil
-	c.tlsCfg = cfg
-	return cfg
-}
-
-// drop closes cn and forgets it.
-func (c *Client) drop(cn *conn) {
-	c.mu.Lock()
-	if i := slices.Index(c.conns, cn); i >= 0 {
-		c.conns = slices.Delete(c.conns, i, i+1)
-	}
-	c.mu.Unlock()
-	_ = cn.raw.Close()
 }

@@ -212,8 +212,6 @@ func TestRedirects(t *testing.T) {
 		{"308 keeps method and body", post("/r308", -1), 200, "/echo?from=308", `ct="text/plain" auth="" body=payload`},
 		{"relative location", &Request{URL: ts.URL + "/dir/rel", Redirects: -1}, 200, "/echo?rel=1", "GET /echo?rel=1"},
 		{"zero does not follow", &Request{URL: ts.URL + "/r302"}, 302, "/r302", ""},
-		{"limit returns last 3xx", &Request{URL: ts.URL + "/loop/0", Redirects: 3}, 302, "/loop/3", ""},
-		{"default limit is 10", &Request{URL: ts.URL + "/loop/0", Redirects: -1}, 302, "/loop/10", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,6 +226,55 @@ func TestRedirects(t *testing.T) {
 				t.Errorf("body %q, want it to contain %q", resp.Body, tt.body)
 			}
 		})
+	}
+}
+
+// TestTooManyRedirects: a loop past the limit is a failure naming the limit, with the last
+// 3xx kept; redirects off returns the 3xx with no error.
+func TestTooManyRedirects(t *testing.T) {
+	var hits atomic.Int64
+	ts, _ := server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, "/loop", http.StatusMovedPermanently)
+	}))
+	c := New(Options{})
+	defer c.Close()
+	for _, tt := range []struct {
+		limit, hits int
+		err         string
+	}{{-1, 11, "redirect: too many redirects (10)"}, {3, 4, "redirect: too many redirects (3)"}, {0, 1, ""}} {
+		hits.Store(0)
+		resp := do(c, &Request{URL: ts.URL + "/loop", Redirects: tt.limit})
+		got := ""
+		if resp.Err != nil {
+			got = resp.Err.Error()
+		}
+		if got != tt.err || resp.Status != 301 || hits.Load() != int64(tt.hits) {
+			t.Errorf("limit %d: status %d err %q after %d requests, want 301 %q after %d", tt.limit, resp.Status, got, hits.Load(), tt.err, tt.hits)
+		}
+	}
+}
+
+// TestTimeoutWhileBodyStreams: a chunked body still streaming at the deadline fails as a
+// timeout, not as a malformed response.
+func TestTimeoutWhileBodyStreams(t *testing.T) {
+	ts, _ := server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	for _, max := range []int64{0, 1 << 20} {
+		c := New(Options{MaxBodyBytes: max})
+		for range 3 {
+			resp := do(c, &Request{URL: ts.URL, Timeout: 300 * time.Millisecond})
+			if resp.Err == nil || resp.Err.Error() != "read "+ts.Listener.Addr().String()+": timeout after 300ms" {
+				t.Fatalf("body cap %d: err %v, want a timeout after 300ms", max, resp.Err)
+			}
+		}
+		c.Close()
 	}
 }
 
@@ -304,7 +351,7 @@ func TestRequestFraming(t *testing.T) {
 		want []string
 	}{
 		{"GET defaults", Request{URL: ts.URL + "/p?q=1"},
-			[]string{"GET /p?q=1 host=" + host + " len=0", `ua="gust/0.1"`, `ae=""`, `ct=""`}},
+			[]string{"GET /p?q=1 host=" + host + " len=0", `ua="gust/0.1"`, `ae="gzip, deflate, br, zstd"`, `ct=""`}},
 		{"POST body has Content-Length", Request{Method: "POST", URL: ts.URL, Body: []byte(`{"a":1}`)},
 			[]string{"POST / host=" + host + " len=7", `body={"a":1}`, `ct=""`}},
 		{"empty POST sends zero length", Request{Method: "POST", URL: ts.URL}, []string{"len=0"}},
@@ -490,6 +537,39 @@ func TestLargeBodyIsCappedAndConnectionKept(t *testing.T) {
 	}
 	if conns.Load() != 1 {
 		t.Errorf("%d connections, want 1", conns.Load())
+	}
+}
+
+// TestBodyCapDefaultsAndDiscard: by default 8 MiB of a body is kept and the whole counted;
+// DiscardBody, per request or per client, keeps nothing; Truncated tells.
+func TestBodyCapDefaultsAndDiscard(t *testing.T) {
+	const size = 12 << 20
+	ts, _ := server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("chunked") {
+			w.Header().Set("Transfer-Encoding", "chunked")
+		} else {
+			w.Header().Set("Content-Length", strconv.Itoa(size))
+		}
+		block := bytes.Repeat([]byte("x"), 1<<20)
+		for range size >> 20 {
+			w.Write(block)
+		}
+	}))
+	keep, discard := New(Options{}), New(Options{DiscardBody: true})
+	defer keep.Close()
+	defer discard.Close()
+	for _, q := range []string{"", "?chunked=1"} {
+		for _, tt := range []struct {
+			c       *Client
+			discard bool
+			kept    int
+		}{{keep, false, 8 << 20}, {keep, true, 0}, {discard, false, 0}} {
+			resp := do(tt.c, &Request{URL: ts.URL + q, DiscardBody: tt.discard})
+			if resp.Err != nil || len(resp.Body) != tt.kept || resp.Size != size || !resp.Truncated() {
+				t.Errorf("%q discard %v: err %v, kept %d of %d (truncated %v), want %d of %d", q, tt.discard,
+					resp.Err, len(resp.Body), resp.Size, resp.Truncated(), tt.kept, size)
+			}
+		}
 	}
 }
 

@@ -36,7 +36,7 @@ func (c *Client) quickReceive(br *bufio.Reader, head, reqCloses bool, resp *Resp
 		return false, false, nil // close-delimited
 	}
 
-	kept := min(cl, c.maxBody)
+	kept := min(cl, c.limit)
 	hs := nh*spanSize + kv
 	arena := make([]byte, hs+int(kept))
 	fillSpans(arena[:hs], lines, nh)
@@ -105,7 +105,7 @@ func scanHeaders(lines []byte) (cl int64, closes bool, nh, kv int, ok bool) {
 				}
 				cl = cl*10 + int64(d-'0')
 			}
-		case asciiEqualFold(key, "Transfer-Encoding"), asciiEqualFold(key, "Set-Cookie"):
+		case asciiEqualFold(key, "Transfer-Encoding"), asciiEqualFold(key, "Set-Cookie"), asciiEqualFold(key, "Content-Encoding"):
 			return 0, false, 0, 0, false
 		case asciiEqualFold(key, "Connection"):
 			closes = closes || strings.Contains(strings.ToLower(string(val)), "close")

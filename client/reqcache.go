@@ -32,7 +32,7 @@ func (s *sentRequest) matches(h *hop, headers [][2]string) bool {
 
 // cacheable reports whether h's bytes depend on nothing but method, URL and headers.
 func (c *Client) cacheable(h *hop) bool {
-	return h.body == nil && c.jar == nil && !h.noBodyHeaders && !h.noCredentials
+	return h.body == nil && c.root().jar == nil && !h.noBodyHeaders && !h.noCredentials
 }
 
 // worthRemembering reports whether h's URL came up among the last few cacheable requests

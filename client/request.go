@@ -14,6 +14,10 @@ type Request struct {
 	Body      []byte        // sent as is with Content-Length (which every method but an empty GET or HEAD carries)
 	Timeout   time.Duration // 0 → Options.Timeout; covers the whole exchange including redirects
 	Redirects int           // -1 → Options.MaxRedirects; 0 → do not follow; n → at most n
+	// DiscardBody keeps none of the response body: it is read, counted in Size and dropped.
+	DiscardBody bool
+	// HTTP2 sends this request over HTTP/2 (Options.HTTP2 for one request).
+	HTTP2 bool
 }
 
 // hop is one leg of a request: the original or a redirect.
@@ -62,7 +66,7 @@ func (c *Client) build(h *hop, headers [][2]string) (tls bool, err error) {
 		return tls, &Error{Op: "url", Msg: "missing host in URL"}
 	}
 
-	var hasUA, hasHost, hasCookie bool
+	var hasUA, hasHost, hasCookie, hasAE bool
 	for _, kv := range headers {
 		k := kv[0]
 		switch {
@@ -77,6 +81,8 @@ func (c *Client) build(h *hop, headers [][2]string) (tls bool, err error) {
 			hasHost = true
 		case strings.EqualFold(k, "Cookie"):
 			hasCookie = true
+		case strings.EqualFold(k, "Accept-Encoding"):
+			hasAE = true
 		}
 		r.Header.Add(k, kv[1])
 	}
@@ -84,13 +90,16 @@ func (c *Client) build(h *hop, headers [][2]string) (tls bool, err error) {
 	if !hasUA {
 		r.Header.SetUserAgent(c.userAgent)
 	}
+	if !hasAE {
+		r.Header.Set("Accept-Encoding", acceptEncoding)
+	}
 	if h.body != nil {
 		r.SetBodyRaw(h.body)
 	}
 	// Like python-requests, a Cookie header set by the script replaces the jar.
-	if c.jar != nil && !hasCookie {
+	if c.root().jar != nil && !hasCookie {
 		if pu, err := c.parsedURL(h.url); err == nil {
-			for _, ck := range c.jar.Cookies(pu) {
+			for _, ck := range c.root().jar.Cookies(pu) {
 				r.Header.SetCookie(ck.Name, ck.Value)
 			}
 		}

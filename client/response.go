@@ -19,7 +19,11 @@ type Response struct {
 	Elapsed time.Duration // whole exchange incl. redirects, from before dial/write to the last body byte
 	End     time.Time     // when the exchange ended (the last body byte, or the failure)
 	TTFB    time.Duration // to the first response byte, from the start of the last hop
-	Err     error         // network/protocol error; nil when an HTTP response arrived (any status)
+	Proto   string        // "HTTP/1.1", "HTTP/2.0" (or "HTTP/1.0")
+	// TLSHandshake is how long the TLS handshake of the last hop's connection took; 0 when
+	// the connection was kept from an earlier request or is not TLS.
+	TLSHandshake time.Duration
+	Err          error // network/protocol error; nil when an HTTP response arrived (any status)
 
 	// arena is one allocation per response: a table of nh header spans, then
 	// every header key and value back to back, then Body. It is allocated
@@ -30,6 +34,9 @@ type Response struct {
 	nh    int
 	hmap  map[string]string
 }
+
+// Truncated reports whether part of the body was not kept (the body cap, or DiscardBody).
+func (r *Response) Truncated() bool { return r.Size > int64(len(r.Body)) }
 
 // spanSize is the bytes one span takes in the arena: three little-endian uint32.
 const spanSize = 12

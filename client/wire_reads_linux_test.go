@@ -1,3 +1,5 @@
+//go:build linux && !gust_portable
+
 package client
 
 import (

@@ -29,6 +29,7 @@ type arrivals struct {
 	rate     float64
 	since    time.Time
 	x0       float64
+	phase    float64 // x0 at the first arrival: a segment's offset in the whole schedule
 	begun    bool
 	deadline time.Time // arrivals stop just before the run time ends
 
@@ -95,7 +96,7 @@ func (a *arrivals) setRate(now time.Time, rate float64) {
 	}
 	a.since, a.rate = now, max(rate, 0)
 	if a.rate > 0 && !a.begun {
-		a.begun, a.x0 = true, 0
+		a.begun, a.x0 = true, a.phase
 	}
 }
 

@@ -34,6 +34,9 @@ type Config struct {
 	Iterations  int64         // stop after this many task executions in total; 0 means no limit
 	StopTimeout time.Duration // how long running tasks get to finish once stopping
 	Shape       Shape         // when set, drives users/rate over time and ends the test
+	// Phase is where the open model's arrival count starts (Segment.ArrivalPhase): a segment's
+	// arrivals are then its own slots of the whole test's schedule. 0 for a whole test.
+	Phase float64
 	// OnUserError is told about errors that end a user (a constructor that throws, say).
 	OnUserError func(err error)
 	// OnDrop is told, at most once a second, how many arrivals found no free user since the
@@ -118,6 +121,7 @@ func NewRunner(test Test, cfg Config) *Runner {
 	r.state.Store(StateReady)
 	r.open = cfg.Open || cfg.Rate > 0
 	r.arrivals.init()
+	r.arrivals.phase = cfg.Phase
 	return r
 }
 

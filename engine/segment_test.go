@@ -363,3 +363,42 @@ func TestParseStartAt(t *testing.T) {
 		}
 	}
 }
+
+// The runner's own schedule, given each segment's rate and Config.Phase, hands out arrivals
+// that add up to the whole schedule's at every moment, and each arrival's due time is its
+// slot of the whole schedule.
+func TestRunnerPhaseFollowsWholeSchedule(t *testing.T) {
+	const rate = 10.0
+	t0 := time.Unix(1_000_000, 0)
+	for _, n := range []int{2, 3, 7} {
+		parts := make([]*arrivals, n)
+		for i := range parts {
+			seg := Segment{Index: i, Count: n}
+			r := NewRunner(&idTest{}, Config{Rate: seg.Rate(rate), Phase: seg.ArrivalPhase()})
+			r.arrivals.start(t0, 0, seg.Rate(rate))
+			parts[i] = &r.arrivals
+		}
+		var whole arrivals
+		whole.start(t0, 0, rate)
+		for ms := 0; ms <= 3000; ms += 7 {
+			at := t0.Add(time.Duration(ms) * time.Millisecond)
+			var sum int64
+			for _, a := range parts {
+				sum += a.owed(at)
+			}
+			if want := whole.owed(at); sum != want {
+				t.Fatalf("N=%d at %dms: segments owe %d arrivals, the whole %d", n, ms, sum, want)
+			}
+		}
+		for i, a := range parts {
+			// Segment i's k-th arrival is the whole's arrival i + (k-1)*n.
+			for k := int64(1); k <= 5; k++ {
+				got, _ := a.dueAt(k)
+				want, _ := whole.dueAt(int64(i) + (k-1)*int64(n) + 1)
+				if d := got.Sub(want); d < -time.Microsecond || d > time.Microsecond {
+					t.Fatalf("N=%d segment %d arrival %d due at %v, the whole's slot at %v", n, i, k, got.Sub(t0), want.Sub(t0))
+				}
+			}
+		}
+	}
+}

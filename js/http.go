@@ -19,7 +19,7 @@ var clientMethods = []string{"get", "post", "put", "patch", "delete", "head", "o
 // reflection on the hot path). A method's function is built the first time it is read: a
 // function object costs about 800 bytes in goja, and 10,000 users mostly call one or two.
 func (v *vu) newClientObject() *goja.Object {
-	return v.rt.NewDynamicObject(&lazyMethods{rt: v.rt, names: clientMethods, build: v.clientMethod})
+	return v.rt.NewDynamicObject(&lazyMethods{rt: v.rt, names: clientMethods, build: v.clientMethod, prop: v.clientProp})
 }
 
 func (v *vu) clientMethod(name string) func(goja.FunctionCall) goja.Value {
@@ -41,7 +41,8 @@ type lazyMethods struct {
 	rt    *goja.Runtime
 	names []string
 	build func(name string) func(goja.FunctionCall) goja.Value
-	made  []goja.Value // by index in names
+	prop  func(name string) goja.Value // other properties built on first access; nil for none
+	made  []goja.Value                 // by index in names
 	extra map[string]goja.Value
 	order []string // keys of extra, in the order they were added
 }
@@ -52,7 +53,14 @@ func (o *lazyMethods) index(key string) int { return slices.Index(o.names, key) 
 func (o *lazyMethods) Get(key string) goja.Value {
 	i := o.index(key)
 	if i < 0 {
-		return o.extra[key]
+		if v, ok := o.extra[key]; ok || o.prop == nil {
+			return v
+		}
+		if v := o.prop(key); v != nil {
+			o.Set(key, v)
+			return v
+		}
+		return nil
 	}
 	if o.made == nil {
 		o.made = make([]goja.Value, len(o.names))
@@ -84,8 +92,7 @@ func (o *lazyMethods) Set(key string, val goja.Value) bool {
 
 // Has implements goja.DynamicObject.
 func (o *lazyMethods) Has(key string) bool {
-	_, ok := o.extra[key]
-	return ok || o.index(key) >= 0
+	return o.Get(key) != nil
 }
 
 // Delete implements goja.DynamicObject: added properties can go, the methods stay.
@@ -158,22 +165,36 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 	req.Body = nil
 	req.Timeout = 0
 	req.Redirects = -1
+	req.DiscardBody = false
+	req.HTTP2 = false
 	name := raw
 	catch := false
+	v.reqClient = nil
 	if o, ok := optsArg.(*goja.Object); ok {
 		var err error
 		if name, catch, err = v.applyOptions(req, o, name); err != nil {
 			panic(rt.NewTypeError(err.Error()))
 		}
 	}
+	if v.auth != "" {
+		req.Header = setDefault(req.Header, "Authorization", v.auth)
+	}
 	res := &response{v: v, method: method, name: name}
-	v.client.Do(req, &res.r)
+	if v.reqClient != nil {
+		v.reqClient.Do(req, &res.r)
+	} else {
+		v.client.Do(req, &res.r)
+	}
 	if v.trace != nil {
 		res.print(v.trace)
 	}
 	if res.r.Err == client.ErrAborted {
-		// The test is stopping hard: the request never finished, so it is not a result.
-		panic(rt.NewGoError(errInterrupted))
+		// The test is stopping hard: the request never finished, so it is not a result, and
+		// not an exception either. Interrupting the runtime ends the task where a thrown
+		// error could be caught by the script or recorded as an exception.
+		v.rec.Interrupted()
+		rt.Interrupt(errInterrupted)
+		return goja.Undefined()
 	}
 	if catch {
 		res.pending = true
@@ -189,7 +210,11 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (string, bool, error) {
 	rt := v.rt
 	catch := false
-	var query string
+	var (
+		query          string
+		form, files    *goja.Object
+		compress, auth string
+	)
 	for _, k := range o.Keys() {
 		val := o.Get(k)
 		if goja.IsUndefined(val) || goja.IsNull(val) {
@@ -213,8 +238,26 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 		case "body":
 			req.Body = bytesOf(val)
 		case "form":
-			req.Body = []byte(encodeValues(val.ToObject(rt)))
-			req.Header = setDefault(req.Header, "Content-Type", "application/x-www-form-urlencoded")
+			form = val.ToObject(rt)
+		case "files":
+			files = val.ToObject(rt)
+		case "auth":
+			a, err := basicAuth(rt, val)
+			if err != nil {
+				return "", false, fmt.Errorf("auth: %v", err)
+			}
+			auth = a
+		case "compress":
+			compress = val.String()
+		case "http2":
+			req.HTTP2 = val.ToBoolean()
+		case "tls", "proxy":
+			tlsVal, proxyVal := o.Get("tls"), o.Get("proxy")
+			cl, err := v.variant(tlsVal, proxyVal)
+			if err != nil {
+				return "", false, err
+			}
+			v.reqClient = cl
 		case "name":
 			name = val.String()
 		case "timeout":
@@ -232,13 +275,38 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 			} else {
 				return "", false, fmt.Errorf("redirects: %s is not a boolean or a number", val.String())
 			}
+		case "discardBody":
+			req.DiscardBody = val.ToBoolean()
 		case "catchResponse":
 			catch = val.ToBoolean()
 		case "tags":
 			// Accepted for k6 familiarity; request tags do not change the stats row.
 		default:
-			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, catchResponse, tags)", k)
+			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, files, auth, compress, http2, tls, proxy, discardBody, catchResponse, tags)", k)
 		}
+	}
+	switch {
+	case files != nil:
+		body, ctype, err := multipartBody(rt, form, files)
+		if err != nil {
+			return "", false, err
+		}
+		req.Body = body
+		req.Header = setDefault(req.Header, "Content-Type", ctype)
+	case form != nil:
+		req.Body = []byte(encodeValues(form))
+		req.Header = setDefault(req.Header, "Content-Type", "application/x-www-form-urlencoded")
+	}
+	if compress != "" {
+		body, err := compressBody(compress, req.Body)
+		if err != nil {
+			return "", false, err
+		}
+		req.Body = body
+		req.Header = setDefault(req.Header, "Content-Encoding", compress)
+	}
+	if auth != "" {
+		req.Header = setDefault(req.Header, "Authorization", auth)
 	}
 	if query != "" {
 		if strings.Contains(req.URL, "?") {

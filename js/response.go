@@ -45,7 +45,7 @@ func (r *response) record(errMsg string) {
 	r.v.rec.Record(r.method, r.name, end, r.r.Elapsed, r.r.Size, errMsg)
 }
 
-var responseKeys = []string{"status", "ok", "url", "headers", "text", "body", "bytes", "elapsed", "timings", "error", "json", "success", "failure"}
+var responseKeys = []string{"status", "ok", "url", "proto", "headers", "text", "body", "bytes", "elapsed", "timings", "error", "truncated", "json", "success", "failure"}
 
 // Get implements goja.DynamicObject.
 func (r *response) Get(key string) goja.Value {
@@ -57,6 +57,8 @@ func (r *response) Get(key string) goja.Value {
 		return rt.ToValue(r.r.Err == nil && r.r.Status > 0 && r.r.Status < 400)
 	case "url":
 		return rt.ToValue(r.r.URL)
+	case "proto":
+		return rt.ToValue(r.r.Proto)
 	case "text", "body":
 		if r.text == nil {
 			r.text = rt.ToValue(string(r.r.Body))
@@ -72,12 +74,14 @@ func (r *response) Get(key string) goja.Value {
 	case "elapsed":
 		return rt.ToValue(ms(r.r.Elapsed))
 	case "timings":
-		return rt.ToValue(map[string]any{"duration": ms(r.r.Elapsed), "ttfb": ms(r.r.TTFB)})
+		return rt.ToValue(map[string]any{"duration": ms(r.r.Elapsed), "ttfb": ms(r.r.TTFB), "tls": ms(r.r.TLSHandshake)})
 	case "error":
 		if r.r.Err == nil {
 			return goja.Null()
 		}
 		return rt.ToValue(r.r.Err.Error())
+	case "truncated":
+		return rt.ToValue(r.r.Truncated())
 	case "json":
 		return rt.ToValue(r.jsonMethod)
 	case "success":
@@ -134,7 +138,7 @@ func (r *response) Has(key string) bool { return r.Get(key) != nil }
 func (r *response) Delete(string) bool { return false }
 
 // Keys implements goja.DynamicObject.
-func (r *response) Keys() []string { return responseKeys[:10] }
+func (r *response) Keys() []string { return responseKeys[:12] }
 
 // print writes one line per request for --single-user: status, timing, a body excerpt.
 func (r *response) print(w io.Writer) {

@@ -257,10 +257,14 @@ func (t *Test) NewUser(class, id int) (engine.User, error) {
 	}
 	c := t.classes[class]
 	v.host = t.hosts[class]
-	v.client = client.New(t.cfg.Client)
+	ctor := v.exports.Get(c.Name).ToObject(v.rt)
+	cc, err := t.clientFor(v, class, ctor) // the class's statics: tls, http2, proxy, auth...
+	if err != nil {
+		return nil, err
+	}
+	v.client, v.auth, v.cc = client.New(cc.opts), cc.auth, cc
 	v.rec = t.cfg.Stats.Recorder()
 	v.trace = t.cfg.Trace
-	ctor := v.exports.Get(c.Name).ToObject(v.rt)
 	tab, err := v.resolveTable(ctor, c.Name, t.filter, 0)
 	if err != nil {
 		return nil, err

@@ -45,6 +45,12 @@ type vu struct {
 	trace     io.Writer   // --single-user: every request printed
 	envObj    goja.Value  // this.environment, built on first use
 
+	// The client's settings from the class's statics, and requests' own (clientopts.go).
+	auth      string // Authorization from static auth
+	cc        *classClient
+	variants  map[string]*client.Client // clients for requests with their own tls or proxy
+	reqClient *client.Client            // set by applyOptions when the request needs a variant
+
 	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
 }
 

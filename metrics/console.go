@@ -35,6 +35,7 @@ func WriteSummary(w io.Writer, s *Snapshot) {
 		writeErrorReport(&b, s)
 	}
 	writeExceptionReport(&b, s)
+	writeInterrupted(&b, s)
 	_, _ = io.WriteString(w, b.String())
 }
 

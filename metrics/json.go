@@ -25,6 +25,8 @@ type jsonResult struct {
 	Total      jsonEntry       `json:"total"`
 	Errors     []jsonError     `json:"errors"`
 	Exceptions []jsonException `json:"exceptions"`
+	// Interrupted counts requests cut short by a hard stop (Snapshot.Interrupted).
+	Interrupted int64 `json:"interrupted"`
 }
 
 type jsonEntry struct {
@@ -114,7 +116,7 @@ func (m *percentileMap) UnmarshalJSON(data []byte) error {
 }
 
 // resultKeys are the top-level keys WriteJSON owns; extra keys must not use them.
-var resultKeys = []string{"version", "start", "end", "duration_s", "entries", "total", "errors", "exceptions", "metrics", "checks", "iterations"}
+var resultKeys = []string{"version", "start", "end", "duration_s", "entries", "total", "errors", "exceptions", "interrupted", "metrics", "checks", "iterations"}
 
 // WriteJSON writes the whole result as one JSON object: the run's span, every
 // row with its percentiles and mergeable histogram (see HistogramJSON), the
@@ -161,6 +163,7 @@ func WriteJSON(w io.Writer, s *Snapshot, extra map[string]any) error {
 		out.value(jsonException{g.Count, g.Message, g.Traceback, g.Nodes})
 	}
 	out.raw("]")
+	out.field("interrupted", s.Interrupted)
 	writeCustomJSON(out, s)
 	for _, k := range keys {
 		out.field(k, extra[k])
@@ -265,7 +268,7 @@ func ReadJSON(r io.Reader) (*Snapshot, map[string]json.RawMessage, error) {
 	if res.Version != 1 && res.Version != jsonVersion {
 		return nil, nil, fmt.Errorf("read result: version %d, want 1 or %d", res.Version, jsonVersion)
 	}
-	s := &Snapshot{Start: res.Start, Now: res.End}
+	s := &Snapshot{Start: res.Start, Now: res.End, Interrupted: res.Interrupted}
 	if err := readCustomJSON(all, s); err != nil {
 		return nil, nil, fmt.Errorf("read result: %w", err)
 	}

@@ -26,6 +26,8 @@ type Snapshot struct {
 	Checks []CheckResult
 	// Iterations counts the iterations completed (see Stats.CountIterations).
 	Iterations int64
+	// Interrupted counts requests cut short by a hard stop: neither successes nor failures.
+	Interrupted int64
 }
 
 // Entry is one row of statistics: a (method, name) pair, or the aggregate.
@@ -182,6 +184,7 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	}
 	s.Total.merge(&o.Total)
 	s.Total.Method, s.Total.Name = "", "Aggregated"
+	s.Interrupted += o.Interrupted
 	s.shareSpan()
 
 	errs := make(map[errorKey]int, len(s.Errors))

@@ -79,6 +79,9 @@ type Stats struct {
 	exceptions map[exceptionKey]*ExceptionGroup
 	custom     customStats
 	iterations func() int64 // see CountIterations
+
+	// requests cut short by a hard stop (see interrupted.go); guarded by mu
+	interrupted int64
 }
 
 type entryKey struct{ method, name string }
@@ -169,6 +172,7 @@ func (s *Stats) clear() {
 	s.errors = make(map[errorKey]*ErrorGroup)
 	s.exceptions = make(map[exceptionKey]*ExceptionGroup)
 	s.custom.clear()
+	s.interrupted = 0
 }
 
 // Reset clears every statistic and restarts the run's clock (the web UI's
@@ -441,6 +445,7 @@ func (s *Stats) Snapshot() *Snapshot {
 	}
 	s.custom.copyInto(snap)
 	iterations := s.iterations
+	snap.Interrupted = s.interrupted
 	s.mu.Unlock()
 	if iterations != nil {
 		snap.Iterations = iterations()

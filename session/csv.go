@@ -45,7 +45,7 @@ func (c *CSV) Stop(res *Result) error {
 	snap := res.Snapshot
 	err := errors.Join(
 		writeFile(c.prefix+"_stats.csv", func(w io.Writer) error { return metrics.WriteStatsCSV(w, snap) }),
-		writeFile(c.prefix+"_stats_history.csv", c.copyHistory),
+		writeFile(c.prefix+"_stats_history.csv", func(w io.Writer) error { return c.writeHistory(w, res) }),
 		writeFile(c.prefix+"_failures.csv", func(w io.Writer) error { return metrics.WriteFailuresCSV(w, snap) }),
 		writeFile(c.prefix+"_exceptions.csv", func(w io.Writer) error { return metrics.WriteExceptionsCSV(w, snap) }),
 	)
@@ -56,12 +56,14 @@ func (c *CSV) Stop(res *Result) error {
 	return err
 }
 
-// copyHistory writes the streamed history CSV.
-func (c *CSV) copyHistory(w io.Writer) error {
-	if c.history != nil {
-		if err := c.history.Err(); err != nil {
-			return err
-		}
+// writeHistory writes the streamed history CSV; a result that no session sampled (gust
+// merge's) has its history only in res.TimeSeries.
+func (c *CSV) writeHistory(w io.Writer, res *Result) error {
+	if c.history == nil {
+		return metrics.WriteHistoryCSV(w, res.TimeSeries)
+	}
+	if err := c.history.Err(); err != nil {
+		return err
 	}
 	if _, err := c.spool.Seek(0, io.SeekStart); err != nil {
 		return err

@@ -46,10 +46,15 @@ type RunInfo struct {
 	RunTime        time.Duration `json:"-"`
 	RunTimeS       float64       `json:"run_time_s"`
 	Script         string        `json:"script"`
-	SpawnRate      float64       `json:"spawn_rate"`
-	StopReason     string        `json:"stop_reason"`
-	Tags           []string      `json:"tags"`
-	Users          int           `json:"users"`
+	// Segment is "I/N" for a segment of a test (--segment), the merged segments' list for a
+	// merged result (gust merge), absent for a whole test.
+	Segment    string   `json:"segment,omitempty"`
+	SpawnRate  float64  `json:"spawn_rate"`
+	StopReason string   `json:"stop_reason"`
+	Tags       []string `json:"tags"`
+	// TestID is --test-id, the live metrics' testid label; absent without live metrics.
+	TestID string `json:"test_id,omitempty"`
+	Users  int    `json:"users"`
 }
 
 // Failed says requests failed or the script raised.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -49,6 +50,18 @@ type Config struct {
 	MaxMemory uint64
 	// FullHistory adds per-name rows to the history an output streams (--csv-full-history).
 	FullHistory bool
+	// Segment is the part of the whole test this process runs (--segment I/N); the zero
+	// value is the whole test. Users, rates, iterations and the shape above are the whole
+	// test's: the session runs and records the segment's share of them.
+	Segment engine.Segment
+	// TestID labels the live metrics' series (--test-id); the summary and the JSON result
+	// show it when set.
+	TestID string
+	// Metrics serves the live series at the web UI's /metrics (nil: not served).
+	Metrics http.Handler
+	// StartAt makes a headless run wait until then before it starts (--start-at), so that
+	// the segments of one test start together; zero starts at once.
+	StartAt time.Time
 
 	// Host is the base URL given with -H; "" means the test's own (options.host, static host).
 	Host string
@@ -237,25 +250,11 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 		s.search = capacity.New(o)
 		rc.Shape, rc.Open = s.search, true
 	}
+	ec, _ := s.engineConfig(rc)
+	// The run records the segment's own share (run.users, run.iterations in the JSON result).
+	rc.Users, rc.SpawnRate, rc.Rate, rc.Iterations = ec.Users, ec.SpawnRate, ec.Rate, ec.Iterations
 	run := &Run{Config: rc, Stats: s.stats}
-	run.runner = engine.NewRunner(s.test, engine.Config{
-		Users:       users,
-		SpawnRate:   rate,
-		RunTime:     runTime,
-		Iterations:  rc.Iterations,
-		StopTimeout: rc.StopTimeout,
-		OnUserError: s.userError(),
-		// With --rate the user count caps the open model's pool of users.
-		Rate: rc.Rate,
-		// A script's stages or shape() drive the test; users and spawn rate are then only
-		// where it starts.
-		Shape: rc.Shape,
-		Open:  rc.Open,
-		OnDrop: func(n int64) {
-			s.cfg.Warn(fmt.Sprintf("%d arrivals dropped: every user was busy (raise -u, now %d)", n, users))
-		},
-		OnSpawned: s.resetOnce(rc.ResetStats),
-	})
+	run.runner = engine.NewRunner(rc.Segment.Test(s.test), ec)
 	s.stats.CountIterations(run.runner.Iterations)
 	if rc.FindCapacity != nil {
 		s.search.CountDropped(run.runner.Dropped)
@@ -290,6 +289,33 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 		}()
 	}
 	return nil
+}
+
+// engineConfig is the engine's configuration for a test run with c, split for c.Segment;
+// busy is false when the segment has nothing to do (SplitConfig).
+func (s *Session) engineConfig(c Config) (ec engine.Config, busy bool) {
+	users := c.Users
+	ec = engine.Config{
+		Users:       c.Users,
+		SpawnRate:   c.SpawnRate,
+		RunTime:     c.RunTime,
+		Iterations:  c.Iterations,
+		StopTimeout: c.StopTimeout,
+		OnUserError: s.userError(),
+		// With --rate the user count caps the open model's pool of users.
+		Rate: c.Rate,
+		// A script's stages or shape() drive the test; users and spawn rate are then only
+		// where it starts.
+		Shape: c.Shape,
+		Open:  c.Open,
+	}
+	ec, busy = c.Segment.SplitConfig(ec)
+	ec.Phase = c.Segment.ArrivalPhase()
+	ec.OnSpawned = s.resetOnce(c.ResetStats)
+	ec.OnDrop = func(n int64) {
+		s.cfg.Warn(fmt.Sprintf("%d arrivals dropped: every user was busy (raise -u, now %d)", n, users))
+	}
+	return ec, busy
 }
 
 // resetOnce is the engine's OnSpawned for --reset-stats: the first completed ramp-up resets
@@ -357,14 +383,7 @@ func (s *Session) startOutputs(run *Run, done <-chan struct{}) *sync.WaitGroup {
 
 // finish hands run's final result to every output and keeps it for Wait.
 func (s *Session) finish(run *Run) {
-	res := s.result(run, s.Snapshot())
-	var errs []error
-	for _, o := range s.cfg.Outputs {
-		errs = append(errs, o.Stop(res))
-	}
-	s.mu.Lock()
-	s.last, s.lastErr = res, errors.Join(errs...)
-	s.mu.Unlock()
+	_, _ = s.deliver(s.result(run, s.Snapshot()))
 }
 
 // result is the result of run as of snap (which has the dropped arrivals already); run may
@@ -387,6 +406,10 @@ func (s *Session) result(run *Run, snap *metrics.Snapshot) *Result {
 	res.Run.Users, res.Run.SpawnRate, res.Run.Iterations = rc.Users, rc.SpawnRate, rc.Iterations
 	res.Run.RunTime, res.Run.RunTimeS = rc.RunTime, rc.RunTime.Seconds()
 	res.Run.Tags, res.Run.ExcludeTags = orEmpty(rc.Tags), orEmpty(rc.ExcludeTags)
+	res.Run.TestID = rc.TestID
+	if !rc.Segment.Whole() {
+		res.Run.Segment = rc.Segment.String()
+	}
 	res.Verdicts, res.Passed = metrics.EvaluateAll(rc.Thresholds, snap)
 	res.Verdicts = orEmpty(res.Verdicts)
 	res.TimeSeries = orEmpty(s.history.Rows())

@@ -30,6 +30,9 @@ func (o *summary) Stop(res *Result) error {
 	fmt.Fprintln(o.w)
 	metrics.WriteSummary(o.w, snap)
 	fmt.Fprintf(o.w, "Stopped: %s after %s.\n", res.Run.StopReason, snap.Now.Sub(snap.Start).Round(100*time.Millisecond))
+	if res.Run.TestID != "" {
+		fmt.Fprintf(o.w, "Test id: %s (the testid label of the live metrics)\n", res.Run.TestID)
+	}
 	printVerdicts(o.w, res.Verdicts)
 	if res.Capacity != nil {
 		fmt.Fprintln(o.w)

@@ -170,6 +170,22 @@ func add(a netip.Addr, off uint64) netip.Addr {
 	return out
 }
 
+// Flag is --local-ips as a client's source-address hook: nil when spec is empty (the system
+// picks), else the pool's Next after Parse and Check have accepted it.
+func Flag(spec string) (func() *net.TCPAddr, error) {
+	if strings.TrimSpace(spec) == "" {
+		return nil, nil
+	}
+	p, err := Parse(spec)
+	if err == nil {
+		err = p.Check()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p.Next, nil
+}
+
 // Next returns the next source address, round robin; it is what a dialer's LocalAddr is set to
 // for each new connection (port 0: the kernel picks the port).
 func (p *Pool) Next() *net.TCPAddr {

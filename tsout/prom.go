@@ -128,12 +128,16 @@ type Server struct {
 // Serve listens on addr ("127.0.0.1:9464", ":0" for any free port) and serves e at /metrics
 // until Close.
 func Serve(addr string, e *Exporter) (*Server, error) {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", e.Handler())
+	return serveMux(addr, mux)
+}
+
+func serveMux(addr string, mux *http.ServeMux) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-addr %q: %w", addr, err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", e.Handler())
 	s := &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, addr: ln.Addr().String(), done: make(chan struct{})}
 	go func() {
 		defer close(s.done)

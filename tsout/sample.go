@@ -89,7 +89,30 @@ func FromSnapshot(s *metrics.Snapshot, users int) Sample {
 		}
 		out.Rows = append(out.Rows, r)
 	}
+	for i := range s.Metrics {
+		out.Custom = append(out.Custom, customOf(&s.Metrics[i])...)
+	}
 	return out
+}
+
+// customOf is a custom metric as series that add up across segments: a Counter's total and a
+// Gauge's value as they are, a Rate's passes and fails and a Trend's count and sum as
+// counters (gust_<name>_passes, _fails, _count, _sum), from which the database derives ratios
+// and averages over the whole fleet.
+func customOf(m *metrics.MetricValue) []Custom {
+	switch m.Kind {
+	case metrics.Counter:
+		return []Custom{{Name: m.Name, Kind: Counter, Value: m.Sum}}
+	case metrics.Gauge:
+		return []Custom{{Name: m.Name, Kind: Gauge, Value: m.Value}}
+	case metrics.Rate:
+		return []Custom{{Name: m.Name + "_passes", Kind: Counter, Value: float64(m.Passes)},
+			{Name: m.Name + "_fails", Kind: Counter, Value: float64(m.Fails)}}
+	case metrics.Trend:
+		return []Custom{{Name: m.Name + "_count", Kind: Counter, Value: float64(m.Count)},
+			{Name: m.Name + "_sum", Kind: Counter, Value: m.Sum}}
+	}
+	return nil
 }
 
 // Labels identify the process's series: Test is --test-id, shared by every segment of one test;

@@ -84,6 +84,8 @@ type Options struct {
 	Addr string
 	// WebHost is --web-host, a name the UI is also reached by.
 	WebHost string
+	// Metrics, when set, is served at /metrics: the live series in Prometheus's format.
+	Metrics http.Handler
 }
 
 // Server is the web UI: an http.Handler over a Controller.
@@ -142,6 +144,9 @@ func New(c Controller, o Options) (*Server, error) {
 	s.mux.HandleFunc("GET /stats/report", s.report)
 	s.mux.HandleFunc("GET /stats/json", s.result)
 	s.mux.HandleFunc("GET /stats/history", s.history)
+	if o.Metrics != nil {
+		s.mux.Handle("GET /metrics", o.Metrics)
+	}
 	return s, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gustload/gust/capacity"
 	"github.com/gustload/gust/engine"
+	"github.com/gustload/gust/tsout"
 	"github.com/spf13/pflag"
 )
 
@@ -70,6 +71,14 @@ type runFlags struct {
 	findCap     bool          // --find-capacity: search the highest rate within the thresholds
 	capFactor   float64       // its rate factor per step
 	capStep     time.Duration // its step length
+	client      clientFlags
+	segment     string   // --segment I/N
+	startAt     string   // --start-at TIME
+	out         []string // --out prometheus-rw=URL, influxdb=URL
+	outInterval time.Duration
+	metricsAddr string
+	testID      string
+	localIPs    string
 }
 
 func newRunFlagSet(f *runFlags) *pflag.FlagSet {
@@ -117,6 +126,15 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	fs.Float64Var(&f.capFactor, "capacity-factor", capacity.DefaultFactor, "--find-capacity: rate factor per step")
 	f.capStep = capacity.DefaultStep
 	fs.Var(durationFlag{&f.capStep}, "capacity-step", "--find-capacity: how long each rate runs")
+	addClientFlags(fs, &f.client)
+	fs.StringVar(&f.segment, "segment", "", "run part I/N of the test")
+	fs.StringVar(&f.startAt, "start-at", "", "wait until this time (RFC 3339 or +30s) to start")
+	fs.StringArrayVar(&f.out, "out", nil, "live metrics: prometheus-rw=URL or influxdb=URL")
+	f.outInterval = tsout.DefaultInterval
+	fs.Var(durationFlag{&f.outInterval}, "out-interval", "how often --out pushes")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve /metrics on this address")
+	fs.StringVar(&f.testID, "test-id", "", "testid label of the live metrics")
+	fs.StringVar(&f.localIPs, "local-ips", "", "source addresses for new connections")
 	fs.Usage = func() {}
 	return fs
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/gustload/gust/merge"
 )
 
 // Version is the release; set with -ldflags "-X main.Version=..." when building a release.
@@ -33,6 +35,8 @@ func run(args []string) int {
 		return runCmd(args[1:], nil)
 	case "demo":
 		return demoCmd(args[1:])
+	case "merge":
+		return merge.Main(args[1:], os.Stdout, os.Stderr)
 	case "new", "types", "convert", "compare":
 		return authoringCmd(args[0], args[1:])
 	case "version", "--version", "-V":
@@ -41,6 +45,8 @@ func run(args []string) int {
 	case "help", "-h", "--help":
 		if len(args) > 1 && args[1] == "run" {
 			fmt.Print(usageRun)
+		} else if len(args) > 1 && args[1] == "merge" {
+			fmt.Print(merge.Usage)
 		} else if len(args) > 1 && args[1] == "demo" {
 			fmt.Print(usageDemo)
 		} else if len(args) > 1 && authoringUsage[args[1]] != "" {
@@ -72,6 +78,8 @@ Usage:
                                            turn a browser recording or an OpenAPI document into a script
   gust compare BASE.json NEW.json [--tolerance EXPR] [--html FILE]
                                            compare two --json results; exit 3 on a regression
+  gust merge RESULT.json... [--json F] [--csv PREFIX] [--html F]
+                                           merge the results of a test's segments (see: gust help merge)
   gust version, gust -V                    print the version
   gust help [COMMAND]                      this help, or a command's
 `
@@ -129,6 +137,13 @@ Flags (Locust's names where Locust has one):
                              SIZE (600MB, 2GiB; default 75% of the machine's or cgroup's memory; 0: off)
       --loglevel LEVEL       debug, info, warning, error, critical (default info): which console.*
                              messages, warnings and new exceptions reach stderr
+      --max-body SIZE        response body bytes kept per request; the rest is counted (default 8MiB)
+      --insecure             do not verify TLS certificates (alias --insecure-skip-tls-verify)
+      --cacert FILE          PEM CA certificates trusted besides the system's
+      --http2                HTTP/2 (ALPN on https, h2c prior knowledge on http)
+      --proxy URL            forward proxy (default: HTTP_PROXY, HTTPS_PROXY, NO_PROXY)
+      --resolve H:P:ADDR     connect to ADDR for host H port P (curl's syntax), repeatable
+      --no-keepalive         a new connection for every request
       --config FILE          settings file (default: gust.toml in the working directory, if any)
       --reset-stats          reset the statistics once ramp-up completes (the first time the
                              users reach their count), so that the results leave the ramp out
@@ -143,6 +158,18 @@ Flags (Locust's names where Locust has one):
                              last rate that held and the first that broke, and confirms the rate
                              found; -u caps the users (default 1000). Prints and records
                              (--json .capacity, --html) the rate and every step. Headless only.
+
+Beyond one machine (docs/scaleout.md):
+      --segment I/N          run part I (from 0) of the test split into N: users, rates, iterations
+                             and stages are this part's share (also GUST_SEGMENT, or
+                             JOB_COMPLETION_INDEX with GUST_SEGMENTS); gust merge joins the results
+      --start-at TIME        wait until TIME (RFC 3339, or +30s from now) to start; past: start now
+      --out KIND=URL         live metrics, repeatable: prometheus-rw=URL (remote write), influxdb=URL
+      --out-interval D       how often --out pushes (default 5s); a final push carries the totals
+      --metrics-addr ADDR    serve /metrics (Prometheus text format) on ADDR, e.g. 127.0.0.1:9464
+      --test-id ID           testid label of the live series (default: generated, in the summary)
+      --local-ips LIST       source addresses for new connections, round robin: 127.0.0.2-127.0.0.9,
+                             10.0.0.0/29, a,b
 
 Precedence: the script's exported options < the config file < GUST_* environment variables
 (GUST_USERS, GUST_SPAWN_RATE, GUST_RUN_TIME, GUST_HOST, GUST_CONFIG, ...) < command-line flags.

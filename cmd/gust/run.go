@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/gustload/gust/capacity"
-	"github.com/gustload/gust/client"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/js"
 	"github.com/gustload/gust/metrics"
 	"github.com/gustload/gust/session"
+	"github.com/gustload/gust/srcaddr"
+	"github.com/gustload/gust/tsout"
 	"github.com/spf13/pflag"
 )
 
@@ -81,6 +82,10 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := checkRunFlags(&f); err != nil {
 		return usageError("%v", err)
 	}
+	copts, err := f.client.options(f.timeout)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	cfg, err := runConfig(&f, script.Options(), scriptPath)
 	if err != nil {
 		return usageError("%v", err)
@@ -100,18 +105,21 @@ func runCmd(args []string, over *runOverrides) int {
 		OnWarn:      warn,
 		NameWindows: f.fullHistory && f.csv != "", // per-name current percentiles for the history CSV
 	})
+	if copts.LocalAddr, err = srcaddr.Flag(f.localIPs); err != nil {
+		return usageError("%v", err)
+	}
 	tcfg := js.TestConfig{
 		Host:         f.host,
 		Classes:      classNames,
 		Tags:         f.tags,
 		ExcludeTags:  f.excludeTags,
 		Stats:        stats,
-		Client:       client.Options{Timeout: f.timeout},
+		Client:       copts,
 		OutsideLimit: outsideLimit(&f),
 		Environment: map[string]any{
 			"host": f.host, "users": f.users, "spawnRate": f.spawnRate, "runTime": f.runTime.Seconds(),
 			"iterations": f.iterations, "tags": f.tags, "excludeTags": f.excludeTags, "script": scriptPath,
-			"options": script.Options(), "rate": f.rate,
+			"options": script.Options(), "rate": f.rate, "segment": cfg.Segment.String(),
 		},
 	}
 	if f.singleUser {
@@ -155,7 +163,7 @@ func runCmd(args []string, over *runOverrides) int {
 		f.users = session.OpenPool(f.rate, shape)
 	}
 	cfg.Users, cfg.Shape, cfg.Open = f.users, shape, openShape
-	outs, closeOutputs, err := outputs(&f, out)
+	outs, closeOutputs, err := outputs(&f, &cfg, out)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -183,6 +191,8 @@ func capacityOptions(f *runFlags, shape engine.Shape, thresholds []metrics.Thres
 		return nil, fmt.Errorf("--find-capacity sets the rate itself: it cannot follow options.stages or shape()")
 	case f.iterations > 0:
 		return nil, fmt.Errorf("bad --iterations %d with --find-capacity: the search decides when to stop", f.iterations)
+	case f.segment != "":
+		return nil, fmt.Errorf("bad --segment %s with --find-capacity: the search runs on one machine", f.segment)
 	}
 	if !usersGiven {
 		f.users = capacityUsers
@@ -199,9 +209,14 @@ const capacityUsers = 1000
 
 // outputs are the run's outputs as the flags ask for them, in the order they report at a
 // stop. A new output is one line here.
-func outputs(f *runFlags, out io.Writer) ([]session.Output, func(), error) {
+func outputs(f *runFlags, cfg *session.Config, out io.Writer) ([]session.Output, func(), error) {
 	var outs []session.Output
-	closeAll := func() {}
+	var closers []func() error
+	closeAll := func() {
+		for _, c := range closers {
+			_ = c()
+		}
+	}
 	if f.headless {
 		outs = append(outs, newLive(out, f))
 	}
@@ -211,7 +226,7 @@ func outputs(f *runFlags, out io.Writer) ([]session.Output, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		outs, closeAll = append(outs, c), func() { c.Close() }
+		outs, closers = append(outs, c), append(closers, c.Close)
 	}
 	if f.json != "" {
 		outs = append(outs, session.JSON(f.json))
@@ -219,6 +234,14 @@ func outputs(f *runFlags, out io.Writer) ([]session.Output, func(), error) {
 	if f.html != "" {
 		outs = append(outs, session.HTML(f.html))
 	}
+	// Live metrics last: a slow database holds back no report.
+	live, err := tsout.FromFlags(tsout.Flags{Out: f.out, Interval: f.outInterval, MetricsAddr: f.metricsAddr, WebUI: !f.headless,
+		Labels: tsout.Labels{Test: cfg.TestID, Segment: cfg.Segment.String()}}, os.Getenv)
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	outs, closers, cfg.Metrics = append(outs, live.Outputs...), append(closers, live.Close), live.Handler
 	return outs, closeAll, nil
 }
 
@@ -298,6 +321,15 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 	var err error
 	if cfg.MaxMemory, err = session.MaxMemory(f.maxMemory); err != nil {
 		return cfg, err
+	}
+	if cfg.Segment, err = session.SegmentOf(f.segment, os.Getenv); err != nil {
+		return cfg, err
+	}
+	if cfg.StartAt, err = session.StartAt(f.startAt, time.Now()); err != nil {
+		return cfg, err
+	}
+	if cfg.TestID = f.testID; cfg.TestID == "" && (len(f.out) > 0 || f.metricsAddr != "" || !f.headless) {
+		cfg.TestID = tsout.NewTestID(time.Now())
 	}
 	fromScript, err := metrics.ThresholdsFromOptions(options["thresholds"])
 	if err != nil {

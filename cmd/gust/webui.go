@@ -25,7 +25,7 @@ func webMain(f *runFlags, test *js.Test, stats *metrics.Stats, cfg session.Confi
 	if err != nil {
 		return usageError("web UI: %v", err)
 	}
-	ui, err := webHandler(f, sess, ln.Addr().String(), cfg.Script)
+	ui, err := webHandler(f, sess, ln.Addr().String(), cfg)
 	if err != nil {
 		ln.Close()
 		return usageError("%v", err)
@@ -54,9 +54,9 @@ func newWebSession(test *js.Test, stats *metrics.Stats, cfg session.Config, out 
 
 // webHandler is the web UI over sess, answering only requests addressed to addr (or
 // localhost, or --web-host).
-func webHandler(f *runFlags, sess *session.Session, addr, script string) (*web.Server, error) {
+func webHandler(f *runFlags, sess *session.Session, addr string, cfg session.Config) (*web.Server, error) {
 	ui, err := web.New(sess, web.Options{Auth: f.webAuth, Users: f.users, SpawnRate: f.spawnRate, RunTime: f.runTime,
-		Version: Version, Addr: addr, WebHost: f.webHost, Script: filepath.Base(script)})
+		Version: Version, Addr: addr, WebHost: f.webHost, Script: filepath.Base(cfg.Script), Metrics: cfg.Metrics})
 	if err != nil {
 		return nil, fmt.Errorf("bad --web-auth: want user:pass")
 	}

@@ -103,7 +103,7 @@ func TestWebUIDrivesARun(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := &syncBuffer{}
-	outs, closeOuts, err := outputs(&f, out)
+	outs, closeOuts, err := outputs(&f, &cfg, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestWebUIDrivesARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ui, err := webHandler(&f, sess, ln.Addr().String(), script)
+	ui, err := webHandler(&f, sess, ln.Addr().String(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,6 +178,21 @@ func TestWebUIDrivesARun(t *testing.T) {
 	}
 	if s.FailRatio <= 0 || s.FailRatio >= 0.6 {
 		t.Errorf("fail_ratio %v, want about a quarter", s.FailRatio)
+	}
+
+	// The web UI serves the live series at /metrics too, sampled as it is scraped, labelled
+	// with a generated test id.
+	if cfg.TestID == "" {
+		t.Error("the web UI's series have no test id")
+	}
+	if resp, err := http.Get(base + "/metrics"); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), `gust_users{segment="0/1",testid="`+cfg.TestID+`"} 4`) || !strings.Contains(string(b), "gust_requests_total{") {
+			t.Errorf("/metrics of the web UI while 4 users run:\n%s", b)
+		}
 	}
 
 	// A second start while running is an edit, as in Locust: ramp down.

@@ -1,0 +1,182 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net"
+	"slices"
+	"time"
+)
+
+// conn is one keep-alive connection, at most one per scheme and host:port.
+type conn struct {
+	key  string   // "scheme://host:port"
+	addr string   // host:port, a suffix of key
+	raw  net.Conn // the TCP connection; closing it unblocks any I/O, TLS included
+	nc   net.Conn // what requests are written to: raw or its TLS client
+	w    *wire    // for plain HTTP: raw with the request sent by the first read
+
+	deadline time.Time     // the I/O deadline last set on raw
+	tlsTime  time.Duration // how long the TLS handshake took
+}
+
+// rw is what requests on cn are written to and responses read from.
+func (cn *conn) rw() io.ReadWriter {
+	if cn.w != nil {
+		return cn.w
+	}
+	return cn.nc
+}
+
+// setKey puts "scheme://host:port" of c.req's URI into c.key.
+func (c *Client) setKey(isTLS bool) {
+	host := c.req.URI().Host()
+	scheme, port := "http://", ":80"
+	if isTLS {
+		scheme, port = "https://", ":443"
+	}
+	c.key = append(append(c.key[:0], scheme...), host...)
+	if !hasPort(host) {
+		c.key = append(c.key, port...)
+	}
+}
+
+// hasPort reports whether host ("name", "name:port", "[v6]" or "[v6]:port") has a port.
+func hasPort(host []byte) bool {
+	for i := len(host) - 1; i >= 0; i-- {
+		switch host[i] {
+		case ':':
+			return true
+		case ']':
+			return false
+		}
+	}
+	return false
+}
+
+// find returns the kept connection for c.key, if any.
+func (c *Client) find() *conn {
+	for _, cn := range c.conns {
+		if cn.key == string(c.key) {
+			return cn
+		}
+	}
+	return nil
+}
+
+// dial opens the connection for c.key, TLS included, and registers it so
+// that Abort can close it even while the handshake runs.
+func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*conn, error) {
+	key := string(c.key)
+	cn := &conn{key: key, addr: addrOf(key, isTLS)}
+
+	// The context lives only as long as the dial: one kept per Client would
+	// keep the bookkeeping of every past dial too.
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	c.mu.Lock()
+	if c.aborted.Load() {
+		c.mu.Unlock()
+		cancel()
+		return nil, ErrAborted
+	}
+	c.dialing = cancel
+	c.mu.Unlock()
+	d := net.Dialer{LocalAddr: c.source()}
+	raw, err := d.DialContext(ctx, "tcp", c.dialAddr(cn.addr))
+	c.mu.Lock()
+	c.dialing = nil
+	c.mu.Unlock()
+	cancel()
+	if err != nil {
+		if c.aborted.Load() {
+			return nil, ErrAborted
+		}
+		return nil, failure("dial", cn.addr, err, timeout)
+	}
+	cn.raw, cn.nc = raw, raw
+	if tc, ok := raw.(*net.TCPConn); ok && !isTLS {
+		cn.w = newWire(tc)
+	}
+
+	c.mu.Lock()
+	if c.aborted.Load() {
+		c.mu.Unlock()
+		_ = raw.Close()
+		return nil, ErrAborted
+	}
+	c.conns = append(c.conns, cn)
+	c.mu.Unlock()
+
+	if isTLS {
+		host, _, _ := net.SplitHostPort(cn.addr)
+		if err = raw.SetDeadline(deadline); err == nil {
+			cn.deadline = deadline
+			tc := tls.Client(raw, c.tlsFor(host))
+			t0 := time.Now()
+			err = tc.Handshake()
+			cn.tlsTime = time.Since(t0)
+			cn.nc = tc
+		}
+		if err != nil {
+			c.drop(cn)
+			if c.aborted.Load() {
+				return nil, ErrAborted
+			}
+			return nil, failure("tls handshake", cn.addr, err, timeout)
+		}
+	}
+	return cn, nil
+}
+
+// dialAddr is the address to connect to for host:port: the --resolve mapping, if any.
+func (c *Client) dialAddr(hostPort string) string {
+	if a, ok := c.resolve[hostPort]; ok {
+		return a
+	}
+	return hostPort
+}
+
+// addrOf returns the host:port of a connection key ("scheme://host:port").
+func addrOf(key string, isTLS bool) string {
+	if isTLS {
+		return key[len("https://"):]
+	}
+	return key[len("http://"):]
+}
+
+// tlsFor returns the TLS config for a server name.
+func (c *Client) tlsFor(host string) *tls.Config {
+	if c.tlsCfg != nil && c.tlsCfg.ServerName == host {
+		return c.tlsCfg
+	}
+	cfg := &tls.Config{}
+	if c.tlsBase != nil {
+		cfg = c.tlsBase.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	// This client speaks HTTP/1.1 only; offering h2 could get it chosen.
+	cfg.NextProtos = nil
+	c.tlsCfg = cfg
+	return cfg
+}
+
+// drop closes cn and forgets it.
+func (c *Client) drop(cn *conn) {
+	c.mu.Lock()
+	if i := slices.Index(c.conns, cn); i >= 0 {
+		c.conns = slices.Delete(c.conns, i, i+1)
+	}
+	c.mu.Unlock()
+	_ = cn.raw.Close()
+}
+
+// source is the source address of a new connection (--local-ips); nil lets the system pick.
+func (c *Client) source() net.Addr {
+	if c.localAddr == nil {
+		return nil
+	}
+	return c.localAddr()
+}
