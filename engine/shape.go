@@ -19,15 +19,15 @@ func (l Load) equal(o Load) bool {
 }
 
 // Shape is a load profile over time (Locust's LoadTestShape). The runner calls Tick from one
-// goroutine only, every ShapeInterval, so an implementation needs no locking.
+// goroutine only, every 100 ms (shapeInterval), so an implementation needs no locking.
 type Shape interface {
 	// Tick returns the load wanted runTime after the start, with users running now; ok false
 	// ends the test.
 	Tick(runTime time.Duration, users int) (l Load, ok bool)
 }
 
-// ShapeInterval is how often a Shape is consulted: sub-second, so that ramps look smooth.
-const ShapeInterval = 100 * time.Millisecond
+// shapeInterval is how often a Shape is consulted: sub-second, so that ramps look smooth.
+const shapeInterval = 100 * time.Millisecond
 
 // Stage is one step of a declarative profile (options.stages).
 type Stage struct {

@@ -20,8 +20,9 @@ type UserClass struct {
 type Test interface {
 	// Classes lists the user classes taking part.
 	Classes() []UserClass
-	// NewUser builds user number id of class Classes()[class]. It is called on the user's own
-	// goroutine, which is the only one that will call the User's methods, Interrupt aside.
+	// NewUser builds user number id of class Classes()[class]. The engine calls the User's
+	// methods one at a time, each after the previous one has returned (Interrupt aside), but
+	// not always on the same goroutine: a waiting user is resumed on another one.
 	NewUser(class, id int) (User, error)
 }
 

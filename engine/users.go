@@ -101,6 +101,7 @@ func (r *Runner) loop(v *vu) {
 			break
 		}
 		if wait > 0 {
+			v.baton.Add(1) // publishes this goroutine's work to whoever resumes the user
 			v.timer.Reset(wait)
 			// A stop that came before the timer was armed found nothing to wake: take the
 			// timer back and end now. If the timer cannot be taken back, it (or wake) has

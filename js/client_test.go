@@ -91,7 +91,9 @@ export class U extends HttpUser {
 	if row(snap, "GET", "/go-[n]").Requests != 1 || row(snap, "HEAD", "/h").Requests != 1 {
 		t.Errorf("rows: %+v", snap.Entries)
 	}
-	// 10 requests, 2 of them followed a redirect: the server saw 12.
+	// 10 requests, 2 of them followed a redirect: the server saw 12. Close waits for the
+	// handlers, so that reading seen is ordered after their writes.
+	srv.Close()
 	if len(*seen) != 12 || snap.Total.Requests != 10 {
 		t.Errorf("server saw %d requests %v; stats counted %d", len(*seen), *seen, snap.Total.Requests)
 	}

@@ -384,8 +384,8 @@ func (s *Snapshot) mergeCustom(o *Snapshot) {
 	s.sortCustom()
 }
 
-// ChecksRate is the share of all check outcomes that passed, 0 to 1 (k6's checks metric).
-func (s *Snapshot) ChecksRate() (rate float64, passes, fails int64) {
+// checksRate is the share of all check outcomes that passed, 0 to 1 (k6's checks metric).
+func (s *Snapshot) checksRate() (rate float64, passes, fails int64) {
 	for _, c := range s.Checks {
 		passes += c.Passes
 		fails += c.Fails

@@ -242,7 +242,7 @@ func TestThresholdsOnCustomAndBuiltinMetrics(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.expr, err)
 		}
-		if v := th.Evaluate(snap); v.Passed != tt.pass {
+		if v := th.evaluate(snap); v.Passed != tt.pass {
 			t.Errorf("%s: passed %v (measured %v, no data %v), want %v", tt.expr, v.Passed, v.Actual, v.NoData, tt.pass)
 		}
 	}
@@ -250,7 +250,7 @@ func TestThresholdsOnCustomAndBuiltinMetrics(t *testing.T) {
 	for expr, want := range map[string]string{"cache_hit: rate>0.9": "✗ cache_hit: rate>0.9 (cache_hit): 0.5", "cart_value: p(95)<100": "✗ cart_value: p(95)<100 (cart_value): 120",
 		"http_req_duration: p(95)<1": "✗ http_req_duration: p(95)<1 (http_req_duration): 10ms", "checks: rate>0.6": "✗ checks: rate>0.6 (checks): 0.5"} {
 		th, _ := ParseThreshold(expr)
-		if got := th.Evaluate(snap).String(); got != want {
+		if got := th.evaluate(snap).String(); got != want {
 			t.Errorf("verdict %q, want %q", got, want)
 		}
 	}
@@ -259,8 +259,8 @@ func TestThresholdsOnCustomAndBuiltinMetrics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CheckThreshold(th); (err == nil) != ok {
-			t.Errorf("CheckThreshold(%s) = %v", expr, err)
+		if err := s.checkThreshold(th); (err == nil) != ok {
+			t.Errorf("checkThreshold(%s) = %v", expr, err)
 		}
 	}
 }
@@ -327,7 +327,7 @@ func TestSubMetricsByTag(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := th.Evaluate(snap); v.Passed != pass {
+		if v := th.evaluate(snap); v.Passed != pass {
 			t.Errorf("%s: passed %v (%v)", expr, v.Passed, v.Actual)
 		}
 	}

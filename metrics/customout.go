@@ -87,7 +87,7 @@ func writeCustomTables(b *strings.Builder, s *Snapshot) {
 			line(b, fmt.Sprintf("%-2s %-*s %9d %9d", mark, nameWidth-typeWidth, fit(c.Name, nameWidth-typeWidth), c.Passes, c.Fails))
 		}
 		line(b, sep)
-		rate, p, f := s.ChecksRate()
+		rate, p, f := s.checksRate()
 		line(b, fmt.Sprintf("checks: %s%% passed (%d of %d)", strconv.FormatFloat(round(rate*100, 2), 'f', -1, 64), p, p+f))
 		b.WriteString("\n")
 	}

@@ -108,13 +108,13 @@ func NewHistory(s *Stats, o HistoryOptions) *History {
 	h := &History{s: s, o: o, gen: s.gen.Load(), step: 1, lastSec: noSecond}
 	if o.CSV != nil {
 		h.cw = csv.NewWriter(o.CSV)
-		_ = h.cw.Write(HistoryColumns())
+		_ = h.cw.Write(historyColumns())
 	}
 	return h
 }
 
-// HistoryColumns are the columns of Locust's _stats_history.csv, in its order.
-func HistoryColumns() []string {
+// historyColumns are the columns of Locust's _stats_history.csv, in its order.
+func historyColumns() []string {
 	cols := []string{"Timestamp", "User Count", "Type", "Name", "Requests/s", "Failures/s"}
 	for _, p := range Percentiles {
 		cols = append(cols, percentileLabel(p))
@@ -229,7 +229,7 @@ func (r *HistoryRow) csv() []string {
 // WriteHistoryCSV writes rows as Locust's _stats_history.csv, header first.
 func WriteHistoryCSV(w io.Writer, rows []HistoryRow) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write(HistoryColumns())
+	_ = cw.Write(historyColumns())
 	for i := range rows {
 		_ = cw.Write(rows[i].csv())
 	}

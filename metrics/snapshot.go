@@ -187,38 +187,8 @@ func (s *Snapshot) Merge(o *Snapshot) {
 	s.Interrupted += o.Interrupted
 	s.shareSpan()
 
-	errs := make(map[errorKey]int, len(s.Errors))
-	for i, g := range s.Errors {
-		errs[errorKey{g.Method, g.Name, g.Error}] = i
-	}
-	for _, g := range o.Errors {
-		j, ok := errs[errorKey{g.Method, g.Name, g.Error}]
-		if !ok {
-			s.Errors = append(s.Errors, g)
-			continue
-		}
-		m := &s.Errors[j]
-		m.Occurrences += g.Occurrences
-		m.FirstSeen = earliest(m.FirstSeen, g.FirstSeen)
-		if g.LastSeen.After(m.LastSeen) {
-			m.LastSeen = g.LastSeen
-		}
-	}
-
-	excs := make(map[exceptionKey]int, len(s.Exceptions))
-	for i, g := range s.Exceptions {
-		excs[exceptionKey{g.Message, g.Traceback}] = i
-	}
-	for _, g := range o.Exceptions {
-		j, ok := excs[exceptionKey{g.Message, g.Traceback}]
-		if !ok {
-			s.Exceptions = append(s.Exceptions, g)
-			continue
-		}
-		m := &s.Exceptions[j]
-		m.Count += g.Count
-		m.Nodes = joinNodes(m.Nodes, g.Nodes)
-	}
+	s.Errors = mergeGroups[errorKey](s.Errors, o.Errors)
+	s.Exceptions = mergeGroups[exceptionKey](s.Exceptions, o.Exceptions)
 	s.mergeCustom(o)
 	s.sort()
 }
@@ -272,10 +242,10 @@ func joinNodes(a, b string) string {
 	return strings.Join(out, ", ")
 }
 
-// DroppedName and DroppedError label the open model's dropped arrivals in the error report.
+// droppedName and droppedError label the open model's dropped arrivals in the error report.
 const (
-	DroppedName  = "(open model arrivals)"
-	DroppedError = "dropped: every user was busy (raise -u/--users)"
+	droppedName  = "(open model arrivals)"
+	droppedError = "dropped: every user was busy (raise -u/--users)"
 )
 
 // AddDropped lists n dropped open-model arrivals among the errors, so that the console error
@@ -285,7 +255,7 @@ func (s *Snapshot) AddDropped(n int64) {
 	if n <= 0 {
 		return
 	}
-	s.Errors = append(s.Errors, ErrorGroup{Name: DroppedName, Error: DroppedError, Occurrences: n, LastSeen: s.Now})
+	s.Errors = append(s.Errors, ErrorGroup{Name: droppedName, Error: droppedError, Occurrences: n, LastSeen: s.Now})
 	sort.SliceStable(s.Errors, func(i, j int) bool { return s.Errors[i].Occurrences > s.Errors[j].Occurrences })
 }
 

@@ -86,10 +86,6 @@ type Stats struct {
 
 type entryKey struct{ method, name string }
 
-type errorKey struct{ method, name, err string }
-
-type exceptionKey struct{ msg, traceback string }
-
 // entry is the live form of one row.
 type entry struct {
 	method, name       string
@@ -263,47 +259,6 @@ func (s *Stats) entryFor(method, name string) (*entry, string) {
 	}
 	s.entries[entryKey{method, name}] = e
 	return e, warning
-}
-
-func (s *Stats) addError(e *entry, sm *sample) {
-	k := errorKey{e.method, e.name, sm.err}
-	g := s.errors[k]
-	if g == nil {
-		if len(s.errors) >= s.maxErrors {
-			k.err = OtherErrors
-			g = s.errors[k]
-		}
-		if g == nil {
-			g = &ErrorGroup{Method: k.method, Name: k.name, Error: k.err, FirstSeen: time.Unix(0, sm.endNs)}
-			s.errors[k] = g
-		}
-	}
-	g.Occurrences++
-	t := time.Unix(0, sm.endNs)
-	if t.Before(g.FirstSeen) {
-		g.FirstSeen = t
-	}
-	if t.After(g.LastSeen) {
-		g.LastSeen = t
-	}
-}
-
-func (s *Stats) addException(msg, traceback string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := exceptionKey{msg, traceback}
-	g := s.exceptions[k]
-	if g == nil {
-		if len(s.exceptions) >= s.maxErrors {
-			k = exceptionKey{OtherErrors, ""}
-			g = s.exceptions[k]
-		}
-		if g == nil {
-			g = &ExceptionGroup{Message: k.msg, Traceback: k.traceback, Nodes: s.node}
-			s.exceptions[k] = g
-		}
-	}
-	g.Count++
 }
 
 func (e *entry) add(sm *sample, d time.Duration, sec int64, failed bool) {

@@ -581,3 +581,21 @@ func TestRowRatesAddUpToAggregate(t *testing.T) {
 		t.Errorf("read back: early %.3f req/s, want the run's span", got)
 	}
 }
+
+// Error groups of the same key merge into one spanning both parts; others are kept.
+func TestMergeErrorGroupsSpanBothParts(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	a := &Snapshot{Errors: []ErrorGroup{{Method: "GET", Name: "/a", Error: "HTTP 500", Occurrences: 2, FirstSeen: t0.Add(time.Second), LastSeen: t0.Add(3 * time.Second)}}}
+	b := &Snapshot{Errors: []ErrorGroup{
+		{Method: "GET", Name: "/a", Error: "HTTP 500", Occurrences: 5, FirstSeen: t0, LastSeen: t0.Add(2 * time.Second)},
+		{Method: "GET", Name: "/b", Error: "HTTP 503", Occurrences: 1, FirstSeen: t0, LastSeen: t0},
+	}}
+	a.Merge(b)
+	if len(a.Errors) != 2 {
+		t.Fatalf("%d groups: %+v", len(a.Errors), a.Errors)
+	}
+	g := a.Errors[0]
+	if g.Name != "/a" || g.Occurrences != 7 || !g.FirstSeen.Equal(t0) || !g.LastSeen.Equal(t0.Add(3*time.Second)) {
+		t.Errorf("merged group %+v", g)
+	}
+}

@@ -212,9 +212,9 @@ type Verdict struct {
 	plain bool
 }
 
-// Evaluate judges t against the result in s. A name that is a custom metric or
+// evaluate judges t against the result in s. A name that is a custom metric or
 // one of BuiltinMetrics judges that metric; any other names a request row.
-func (t Threshold) Evaluate(s *Snapshot) Verdict {
+func (t Threshold) evaluate(s *Snapshot) Verdict {
 	v := Verdict{Threshold: t}
 	if actual, noData, plain, ok := t.named(s); ok {
 		v.Actual, v.NoData, v.plain = actual, noData, plain
@@ -297,7 +297,7 @@ func (t Threshold) row(s *Snapshot) *Entry {
 func EvaluateAll(ts []Threshold, s *Snapshot) (vs []Verdict, passed bool) {
 	passed = true
 	for _, t := range ts {
-		v := t.Evaluate(s)
+		v := t.evaluate(s)
 		passed = passed && v.Passed
 		vs = append(vs, v)
 	}

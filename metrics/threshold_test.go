@@ -103,7 +103,7 @@ func TestThresholdEvaluate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := th.Evaluate(snap)
+		v := th.evaluate(snap)
 		if v.Passed != tt.passed || v.Measured() != tt.actual {
 			t.Errorf("%s: passed %v measured %s, want %v %s", tt.expr, v.Passed, v.Measured(), tt.passed, tt.actual)
 		}

@@ -10,17 +10,17 @@ import (
 	"time"
 )
 
-// MaxMemory is --max-memory: DefaultMaxMemory when flag is "", else the size it gives.
+// MaxMemory is --max-memory: defaultMaxMemory when flag is "", else the size it gives.
 func MaxMemory(flag string) (uint64, error) {
 	if flag == "" {
-		return DefaultMaxMemory(), nil
+		return defaultMaxMemory(), nil
 	}
-	return ParseSize(flag)
+	return parseSize(flag)
 }
 
-// ParseSize reads a memory size: a number of bytes with an optional unit, KB/MB/GB/TB
+// parseSize reads a memory size: a number of bytes with an optional unit, KB/MB/GB/TB
 // (powers of 1000) or KiB/MiB/GiB/TiB (powers of 1024); "0" means no limit.
-func ParseSize(s string) (uint64, error) {
+func parseSize(s string) (uint64, error) {
 	t := strings.TrimSpace(s)
 	num := strings.TrimRightFunc(t, func(r rune) bool { return r < '0' || r > '9' && r != '.' })
 	unit := strings.ToUpper(strings.TrimSpace(t[len(num):]))
@@ -33,9 +33,9 @@ func ParseSize(s string) (uint64, error) {
 	return uint64(n * mult), nil
 }
 
-// DefaultMaxMemory is 75% of the memory gust may use: the cgroup's limit when it has one
+// defaultMaxMemory is 75% of the memory gust may use: the cgroup's limit when it has one
 // below the machine's, else the machine's; 0 (no limit) when neither can be read.
-func DefaultMaxMemory() uint64 {
+func defaultMaxMemory() uint64 {
 	limit := machineMemory()
 	if c := cgroupMemory(); c > 0 && (limit == 0 || c < limit) {
 		limit = c

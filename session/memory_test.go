@@ -11,16 +11,16 @@ import (
 
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]uint64{"600MB": 600e6, "2GiB": 2 << 30, "1024": 1024, "1.5 GB": 1.5e9, "0": 0, "64kib": 64 << 10} {
-		if got, err := ParseSize(in); err != nil || got != want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "lots", "-1MB", "12PB", "MB"} {
-		if _, err := ParseSize(bad); err == nil || !strings.Contains(err.Error(), "--max-memory") {
-			t.Errorf("ParseSize(%q): %v, want an error naming --max-memory", bad, err)
+		if _, err := parseSize(bad); err == nil || !strings.Contains(err.Error(), "--max-memory") {
+			t.Errorf("parseSize(%q): %v, want an error naming --max-memory", bad, err)
 		}
 	}
-	if d := DefaultMaxMemory(); machineMemory() > 0 && (d == 0 || d > machineMemory()) {
+	if d := defaultMaxMemory(); machineMemory() > 0 && (d == 0 || d > machineMemory()) {
 		t.Errorf("default %d with %d on the machine", d, machineMemory())
 	}
 }

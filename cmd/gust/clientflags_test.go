@@ -26,7 +26,7 @@ func TestClientFlags(t *testing.T) {
 		if err := fs.Parse(tt.args); err != nil {
 			t.Fatal(err)
 		}
-		o, err := f.client.options(time.Second)
+		o, err := f.client.Options(time.Second)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("%v: err %v, want %q", tt.args, err, tt.err)
@@ -39,11 +39,6 @@ func TestClientFlags(t *testing.T) {
 		if o.MaxBodyBytes != 1<<20 || !o.TLSConfig.InsecureSkipVerify || !o.HTTP2 || !o.NoKeepAlive ||
 			o.Resolve["api.example:443"] != "127.0.0.1:443" || o.Proxy != "http://127.0.0.1:3128" || o.Timeout != time.Second {
 			t.Errorf("options %+v", o)
-		}
-	}
-	for s, want := range map[string]int64{"8MiB": 8 << 20, "500KB": 500_000, "1048576": 1 << 20, "0": 0} {
-		if got, err := byteSize(s); err != nil || got != want {
-			t.Errorf("byteSize(%q) = %d, %v; want %d", s, got, err, want)
 		}
 	}
 }

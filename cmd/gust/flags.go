@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gustload/gust/capacity"
+	"github.com/gustload/gust/client"
+	"github.com/gustload/gust/config"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/tsout"
 	"github.com/spf13/pflag"
@@ -71,7 +73,7 @@ type runFlags struct {
 	findCap     bool          // --find-capacity: search the highest rate within the thresholds
 	capFactor   float64       // its rate factor per step
 	capStep     time.Duration // its step length
-	client      clientFlags
+	client      client.Settings
 	segment     string   // --segment I/N
 	startAt     string   // --start-at TIME
 	out         []string // --out prometheus-rw=URL, influxdb=URL
@@ -142,7 +144,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 // applyDefaults fills every flag the command line did not set from, in rising precedence,
 // the script's exported options, the config file (when given) and GUST_* environment
 // variables.
-func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...configFile) error {
+func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...config.File) error {
 	var firstErr error
 	fs.VisitAll(func(fl *pflag.Flag) {
 		if firstErr != nil || fl.Changed || fl.Name == "config" || fl.Name == "locustfile" || fl.Name == "version" {
@@ -158,7 +160,7 @@ func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...configFile
 		if len(conf) > 0 {
 			if cv, ok := conf[0][fl.Name]; ok {
 				if err := setConfigFlag(fl, cv); err != nil {
-					firstErr = fmt.Errorf("%s: bad %s: %v", cv.pos, fl.Name, err)
+					firstErr = fmt.Errorf("%s: bad %s: %v", cv.Pos, fl.Name, err)
 				}
 				return
 			}

@@ -3,10 +3,14 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
+	"github.com/gustload/gust/compare"
+	"github.com/gustload/gust/convert"
 	"github.com/gustload/gust/merge"
+	"github.com/gustload/gust/scaffold"
 )
 
 // Version is the release; set with -ldflags "-X main.Version=..." when building a release.
@@ -38,7 +42,7 @@ func run(args []string) int {
 	case "merge":
 		return merge.Main(args[1:], os.Stdout, os.Stderr)
 	case "new", "types", "convert", "compare":
-		return authoringCmd(args[0], args[1:])
+		return packaged[args[0]].main(args[1:], os.Stdout, os.Stderr)
 	case "version", "--version", "-V":
 		fmt.Println("gust", Version)
 		return exitOK
@@ -49,8 +53,8 @@ func run(args []string) int {
 			fmt.Print(merge.Usage)
 		} else if len(args) > 1 && args[1] == "demo" {
 			fmt.Print(usageDemo)
-		} else if len(args) > 1 && authoringUsage[args[1]] != "" {
-			fmt.Print(authoringUsage[args[1]])
+		} else if len(args) > 1 && packaged[args[1]].usage != "" {
+			fmt.Print(packaged[args[1]].usage)
 		} else {
 			fmt.Print(usageTop)
 		}
@@ -63,6 +67,15 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "gust: unknown command %q (try: gust help)\n", args[0])
 		return exitUsage
 	}
+}
+
+// packaged are the subcommands that live in their own package, beside their logic.
+var packaged = map[string]struct {
+	main  func(args []string, stdout, stderr io.Writer) int
+	usage string
+}{
+	"new": {scaffold.Main, scaffold.Usage}, "types": {scaffold.TypesMain, scaffold.TypesUsage},
+	"convert": {convert.Main, convert.Usage}, "compare": {compare.Main, compare.Usage},
 }
 
 const usageTop = `gust — load tests written as JavaScript locustfiles

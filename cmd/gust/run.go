@@ -72,17 +72,21 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := applyDefaults(fs, script.Options(), conf); err != nil {
 		return usageError("%v", err)
 	}
-	if err := checkScriptSettings(fs, &f, script); err != nil {
+	var optionKeys []string
+	fs.VisitAll(func(fl *pflag.Flag) { optionKeys = append(optionKeys, camel(fl.Name)) })
+	level, err := js.LogLevel(0), script.CheckOptionKeys(optionKeys)
+	if err == nil {
+		level, err = js.ParseLogLevel(f.loglevel)
+	}
+	if err != nil {
 		return usageError("%v", err)
 	}
+	script.SetLogLevel(level)
 	usersGiven := given(fs, conf, script.Options(), "users")
 	if over != nil && over.host != "" {
 		f.host = over.host
 	}
-	if err := checkRunFlags(&f); err != nil {
-		return usageError("%v", err)
-	}
-	copts, err := f.client.options(f.timeout)
+	copts, err := f.client.Options(f.timeout)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -143,12 +147,12 @@ func runCmd(args []string, over *runOverrides) int {
 	if cfg.FindCapacity, err = capacityOptions(&f, shape, cfg.Thresholds, usersGiven); err != nil {
 		return usageError("%v", err)
 	}
-	guard := guardOutside(test)
-	defer guard.stop()
+	guard := session.GuardOutside(test, os.Stderr)
+	defer guard.Stop()
 	if err := test.Setup(context.Background()); err != nil {
 		return setupFailed(err)
 	}
-	if guard.signalled() {
+	if guard.Signalled() {
 		teardown(context.Background(), test)
 		fmt.Fprintln(os.Stderr, "gust: interrupted during setup() (the test did not start)")
 		return exitFailures
@@ -266,28 +270,38 @@ func exitCode(f *runFlags, res *session.Result, err error) int {
 	return code
 }
 
+// outsideLimit bounds each call of JavaScript outside the tasks (the module's top level,
+// setup(), teardown(), shape()): the run time + the stop timeout; no bound without a run time.
+func outsideLimit(f *runFlags) time.Duration {
+	if f.runTime <= 0 {
+		return 0
+	}
+	return f.runTime + f.stopTimeout
+}
+
+// setupFailed reports a failing setup(): JavaScript stuck there and interrupted is a run that
+// went wrong (exit 1), any other failure means the test could not start (exit 2).
+func setupFailed(err error) int {
+	var stuck *js.StuckError
+	if errors.As(err, &stuck) {
+		fmt.Fprintf(os.Stderr, "gust: %v (the test did not start)\n", err)
+		return exitFailures
+	}
+	return usageError("%v (the test did not start)", err)
+}
+
+// checkSomethingToRun rejects a headless run with no users and no load profile: it would
+// start nothing and end at once.
+func checkSomethingToRun(f *runFlags, shape engine.Shape) error {
+	if f.users == 0 && f.rate == 0 && shape == nil && (f.headless || f.autostart) && !f.singleUser {
+		return fmt.Errorf("bad --users 0: with no options.stages, shape() or --rate, no user would start")
+	}
+	return nil
+}
+
 func usageError(format string, args ...any) int {
 	fmt.Fprintf(os.Stderr, "gust: "+format+"\n", args...)
 	return exitUsage
-}
-
-// checkRunFlags rejects values no run can use, naming the value.
-func checkRunFlags(f *runFlags) error {
-	switch {
-	case f.users < 0:
-		return fmt.Errorf("bad --users %d: it must be >= 0", f.users)
-	case f.spawnRate < 0:
-		return fmt.Errorf("bad --spawn-rate %v: it must be >= 0", f.spawnRate)
-	case f.iterations < 0:
-		return fmt.Errorf("bad --iterations %d: it must be >= 0", f.iterations)
-	case f.rate < 0:
-		return fmt.Errorf("bad --rate %v: it must be >= 0", f.rate)
-	case f.autoquit < -1:
-		return fmt.Errorf("bad --autoquit %d: it must be >= 0 (seconds), or -1 for never", f.autoquit)
-	case f.host != "":
-		return engine.CheckHost(f.host)
-	}
-	return nil
 }
 
 // scriptEnv is the process environment overlaid with -e KEY=VAL.
@@ -318,30 +332,27 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart,
 		AutoQuit: f.autoquit >= 0, AutoQuitAfter: time.Duration(f.autoquit) * time.Second, ResetStats: f.resetStats,
 	}
-	var err error
-	if cfg.MaxMemory, err = session.MaxMemory(f.maxMemory); err != nil {
-		return cfg, err
+	err := cfg.Check()
+	if err == nil && f.autoquit < -1 {
+		err = fmt.Errorf("bad --autoquit %d: it must be >= 0 (seconds), or -1 for never", f.autoquit)
 	}
-	if cfg.Segment, err = session.SegmentOf(f.segment, os.Getenv); err != nil {
-		return cfg, err
+	if err == nil {
+		cfg.MaxMemory, err = session.MaxMemory(f.maxMemory)
 	}
-	if cfg.StartAt, err = session.StartAt(f.startAt, time.Now()); err != nil {
-		return cfg, err
+	if err == nil {
+		cfg.Thresholds, err = session.ParseThresholds(options["thresholds"], f.thresholds)
+	}
+	if err == nil {
+		cfg.Segment, err = session.SegmentOf(f.segment, os.Getenv)
+	}
+	if err == nil {
+		cfg.StartAt, err = session.StartAt(f.startAt, time.Now())
 	}
 	if cfg.TestID = f.testID; cfg.TestID == "" && (len(f.out) > 0 || f.metricsAddr != "" || !f.headless) {
 		cfg.TestID = tsout.NewTestID(time.Now())
 	}
-	fromScript, err := metrics.ThresholdsFromOptions(options["thresholds"])
 	if err != nil {
 		return cfg, err
-	}
-	cfg.Thresholds = fromScript
-	for _, expr := range f.thresholds {
-		t, err := metrics.ParseThreshold(expr)
-		if err != nil {
-			return cfg, fmt.Errorf("%v (from --threshold)", err)
-		}
-		cfg.Thresholds = append(cfg.Thresholds, t)
 	}
 	for flag, path := range map[string]string{"--csv": f.csv, "--json": f.json, "--html": f.html} {
 		if path != "" {
