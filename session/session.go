@@ -244,6 +244,9 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 	s.stats.Reset()
 	rc := s.cfg
 	rc.Users, rc.SpawnRate, rc.RunTime, rc.Host = users, rate, runTime, s.host
+	if rc.FindCapacity != nil && rc.Shape != nil {
+		return fmt.Errorf("--find-capacity sets the rate itself: it cannot follow options.stages or shape()")
+	}
 	if rc.FindCapacity != nil {
 		o := *rc.FindCapacity
 		o.Users, o.Thresholds, o.Stats, o.Log = users, rc.Thresholds, s.stats, s.cfg.Out

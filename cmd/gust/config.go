@@ -37,10 +37,6 @@ func readConfig(fs *pflag.FlagSet, f *runFlags) (config.File, error) {
 		return nil, err
 	}
 	for key, cv := range conf {
-		if key == "locustfile" || key == "version" {
-			// The script is found before the config file is read (the file may sit beside it).
-			return nil, fmt.Errorf("%s: %q cannot be set in a config file: give it on the command line (-f SCRIPT) or as GUST_%s", cv.Pos, key, strings.ToUpper(key))
-		}
 		if fl := fs.Lookup(key); fl == nil || key == "config" {
 			return nil, fmt.Errorf("%s: unknown setting %q (settings are the long flag names of gust run, like users, spawn-rate, run-time, host)", cv.Pos, key)
 		}

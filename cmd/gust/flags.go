@@ -69,10 +69,7 @@ type runFlags struct {
 	locustfile  string // -f: the script, when not the first argument
 	autoquit    int    // web UI: seconds after a test ends to quit; -1 never
 	resetStats  bool   // reset the statistics once ramp-up completes
-	version     bool
-	findCap     bool          // --find-capacity: search the highest rate within the thresholds
-	capFactor   float64       // its rate factor per step
-	capStep     time.Duration // its step length
+	capacity    capacity.Settings
 	client      client.Settings
 	segment     string   // --segment I/N
 	startAt     string   // --start-at TIME
@@ -123,11 +120,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	fs.StringVarP(&f.locustfile, "locustfile", "f", "", "the script (then every argument is a class name)")
 	fs.IntVar(&f.autoquit, "autoquit", -1, "web UI: quit this many seconds after a test ends")
 	fs.BoolVar(&f.resetStats, "reset-stats", false, "reset the statistics once ramp-up completes")
-	fs.BoolVarP(&f.version, "version", "V", false, "print the version and exit")
-	fs.BoolVar(&f.findCap, "find-capacity", false, "find the highest rate within the thresholds")
-	fs.Float64Var(&f.capFactor, "capacity-factor", capacity.DefaultFactor, "--find-capacity: rate factor per step")
-	f.capStep = capacity.DefaultStep
-	fs.Var(durationFlag{&f.capStep}, "capacity-step", "--find-capacity: how long each rate runs")
+	f.capacity.Register(fs)
 	addClientFlags(fs, &f.client)
 	fs.StringVar(&f.segment, "segment", "", "run part I/N of the test")
 	fs.StringVar(&f.startAt, "start-at", "", "wait until this time (RFC 3339 or +30s) to start")
@@ -147,7 +140,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...config.File) error {
 	var firstErr error
 	fs.VisitAll(func(fl *pflag.Flag) {
-		if firstErr != nil || fl.Changed || fl.Name == "config" || fl.Name == "locustfile" || fl.Name == "version" {
+		if firstErr != nil || fl.Changed || fl.Name == "config" || fl.Name == "locustfile" {
 			return
 		}
 		env := "GUST_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))

@@ -21,7 +21,7 @@ export class Other extends FastHttpUser {
 
 // With no script argument gust runs ./locustfile.ts; an argument that reads like a class name
 // picks a class of it, as `locust MyUser` does; -f names the script and leaves every argument
-// to classes; a first argument that is a flag means `gust run`.
+// to classes.
 func TestDefaultLocustfileAndF(t *testing.T) {
 	srv, base := itemsAPI(t)
 	dir := writeFiles(t, "locustfile.ts", decoratedLocustfile)
@@ -34,10 +34,10 @@ func TestDefaultLocustfileAndF(t *testing.T) {
 		t.Fatalf("@task(3)/@task of class U: / %d, /items/ %d, /predict %d of 40", root, items, srv.get("POST /predict"))
 	}
 
-	other := t.TempDir() // -f from elsewhere, -T heavy, Locust's top-level spelling
-	r = gustIn(t, other, nil, "-f", dir+"/locustfile.ts", "--headless", "-H", base, "-u", "1", "-i", "20", "-T", "heavy", "U")
+	other := t.TempDir() // -f from elsewhere, -T heavy
+	r = gustIn(t, other, nil, "run", "-f", dir+"/locustfile.ts", "--headless", "-H", base, "-u", "1", "-i", "20", "-T", "heavy", "U")
 	if r.code != 0 {
-		t.Fatalf("gust -f FILE --headless: exit %d: %s", r.code, r.stderr)
+		t.Fatalf("gust run -f FILE --headless: exit %d: %s", r.code, r.stderr)
 	}
 	if got := srv.get("GET /items/") - items; got != 20 || srv.get("GET /") != root {
 		t.Fatalf("-T heavy ran /items/ %d times (want 20) and / %d more", got, srv.get("GET /")-root)
@@ -72,7 +72,7 @@ func TestLocustfileMistakesExitTwo(t *testing.T) {
 }
 
 func TestVersionFlags(t *testing.T) {
-	for _, args := range [][]string{{"-V"}, {"--version"}, {"run", "-V"}, {"run", "--version"}, {"version"}} {
+	for _, args := range [][]string{{"-V"}, {"--version"}, {"version"}} {
 		r := gust(t, args...)
 		if r.code != 0 || strings.TrimSpace(r.stdout) != "gust "+Version {
 			t.Errorf("gust %v: exit %d, %q", args, r.code, r.stdout)

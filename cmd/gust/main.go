@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/gustload/gust/compare"
 	"github.com/gustload/gust/convert"
@@ -60,10 +59,6 @@ func run(args []string) int {
 		}
 		return exitOK
 	default:
-		if strings.HasPrefix(args[0], "-") {
-			// Locust's spelling, `locust -f FILE --headless ...`, is `gust run`.
-			return runCmd(args, nil)
-		}
 		fmt.Fprintf(os.Stderr, "gust: unknown command %q (try: gust help)\n", args[0])
 		return exitUsage
 	}
@@ -81,9 +76,7 @@ var packaged = map[string]struct {
 const usageTop = `gust — load tests written as JavaScript locustfiles
 
 Usage:
-  gust run [flags] [SCRIPT] [UserClass...] run a test (see: gust help run); SCRIPT defaults to
-                                           ./locustfile.js or ./locustfile.ts; gust -f SCRIPT ...
-                                           (Locust's spelling) is gust run
+  gust run [flags] [SCRIPT] [UserClass...] run a test (see: gust help run)
   gust demo                                run samples/locustfile.js against the bundled sample API
   gust new [--ts] DIR                      scaffold a project: locustfile, types, tsconfig, gust.toml
   gust types [DIR]                         write gust.d.ts, the script API's TypeScript declarations
@@ -105,13 +98,10 @@ the summary. The newcomer's first command.
 `
 
 const usageRun = `Usage: gust run [flags] [SCRIPT] [UserClass...]
-       gust run [flags] -f SCRIPT [UserClass...]
 
-SCRIPT is a JavaScript (ES module) or TypeScript file exporting one or more classes that extend
-HttpUser (or FastHttpUser, the same class); their tasks are static tasks or @task methods.
-Without SCRIPT, gust runs locustfile.js or locustfile.ts in the working directory (GUST_LOCUSTFILE
-names another). Naming User classes runs only those. Several files (a.js,b.js) or a directory
-(its .js/.mjs/.ts files not starting with _) make one test with all their classes.
+SCRIPT: a JavaScript or TypeScript module exporting classes that extend HttpUser (or FastHttpUser),
+with static tasks or @task methods; default ./locustfile.js or .ts. Naming User classes runs only
+those. Several files (a.js,b.js) or a directory (its .js/.mjs/.ts files) make one test.
 
 Flags (Locust's names where Locust has one):
   -f, --locustfile SCRIPT    the script; every argument then names a User class
@@ -158,19 +148,9 @@ Flags (Locust's names where Locust has one):
       --resolve H:P:ADDR     connect to ADDR for host H port P (curl's syntax), repeatable
       --no-keepalive         a new connection for every request
       --config FILE          settings file (default: gust.toml in the working directory, if any)
-      --reset-stats          reset the statistics once ramp-up completes (the first time the
-                             users reach their count), so that the results leave the ramp out
-      --autoquit N           web UI: quit N seconds after a test ends (a new start cancels it),
-                             writing the reports; default: keep serving (with --autostart and -t
-                             or -i gust quits at once when the test ends)
-  -V, --version              print the version and exit
-      --find-capacity        find the highest rate the service holds within the --threshold
-                             criteria: the open model's rate starts at --rate (default 10/s),
-                             is multiplied by --capacity-factor (default 2) after each step of
-                             --capacity-step (default 10s) that held, then bisects between the
-                             last rate that held and the first that broke, and confirms the rate
-                             found; -u caps the users (default 1000). Prints and records
-                             (--json .capacity, --html) the rate and every step. Headless only.
+      --reset-stats          reset the statistics once the first ramp-up completes
+      --autoquit N           web UI: quit N seconds after a test ends (a new start puts it off)
+      --find-capacity        the highest rate within the thresholds (README.md; --capacity-factor/-step)
 
 Beyond one machine (docs/scaleout.md):
       --segment I/N          run part I (from 0) of the test split into N: users, rates, iterations

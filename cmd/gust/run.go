@@ -36,14 +36,7 @@ func runCmd(args []string, over *runOverrides) int {
 		}
 		return usageError("%v", err)
 	}
-	if f.version {
-		fmt.Println("gust", Version)
-		return exitOK
-	}
-	if f.locustfile == "" {
-		f.locustfile = os.Getenv("GUST_LOCUSTFILE")
-	}
-	scriptPath, classNames, err := scriptArgs(f.locustfile, fs.Args())
+	scriptPath, classNames, err := js.ScriptArgs(f.locustfile, fs.Args(), os.Getenv)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -144,9 +137,7 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := checkSomethingToRun(&f, shape); err != nil {
 		return usageError("%v", err)
 	}
-	if cfg.FindCapacity, err = capacityOptions(&f, shape, cfg.Thresholds, usersGiven); err != nil {
-		return usageError("%v", err)
-	}
+
 	guard := session.GuardOutside(test, os.Stderr)
 	defer guard.Stop()
 	if err := test.Setup(context.Background()); err != nil {
@@ -163,7 +154,7 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 	// A shape() decides between the models at its first tick, so it gets the open model's
 	// default pool too; a closed-model shape sets its own users and ignores it.
-	if (f.rate > 0 || openShape || script.HasShape()) && !usersGiven && !f.findCap {
+	if (f.rate > 0 || openShape || script.HasShape() || f.capacity.On) && !usersGiven {
 		f.users = session.OpenPool(f.rate, shape)
 	}
 	cfg.Users, cfg.Shape, cfg.Open = f.users, shape, openShape
@@ -181,35 +172,6 @@ func runCmd(args []string, over *runOverrides) int {
 	res, err := sess.Run(func(ctx context.Context) { teardown(ctx, test) })
 	return exitCode(&f, res, err)
 }
-
-// capacityOptions are --find-capacity's settings (nil without it); --rate is where it starts,
-// and -u caps the users (default capacityUsers).
-func capacityOptions(f *runFlags, shape engine.Shape, thresholds []metrics.Threshold, usersGiven bool) (*capacity.Options, error) {
-	if !f.findCap {
-		return nil, nil
-	}
-	switch {
-	case !f.headless:
-		return nil, fmt.Errorf("--find-capacity runs headless: add --headless")
-	case shape != nil:
-		return nil, fmt.Errorf("--find-capacity sets the rate itself: it cannot follow options.stages or shape()")
-	case f.iterations > 0:
-		return nil, fmt.Errorf("bad --iterations %d with --find-capacity: the search decides when to stop", f.iterations)
-	case f.segment != "":
-		return nil, fmt.Errorf("bad --segment %s with --find-capacity: the search runs on one machine", f.segment)
-	}
-	if !usersGiven {
-		f.users = capacityUsers
-	}
-	o := &capacity.Options{Start: f.rate, Factor: f.capFactor, Step: f.capStep}
-	check := *o
-	check.Thresholds = thresholds
-	return o, capacity.Check(check)
-}
-
-// capacityUsers caps the users of a capacity search when -u is not given: enough for 1,000
-// task executions a second taking a second each.
-const capacityUsers = 1000
 
 // outputs are the run's outputs as the flags ask for them, in the order they report at a
 // stop. A new output is one line here.
@@ -330,12 +292,9 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 		Users: f.users, SpawnRate: f.spawnRate, Rate: f.rate, RunTime: f.runTime, Iterations: f.iterations,
 		StopTimeout: f.stopTimeout, FullHistory: f.fullHistory, Host: f.host, Script: script, Tags: f.tags,
 		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart,
-		AutoQuit: f.autoquit >= 0, AutoQuitAfter: time.Duration(f.autoquit) * time.Second, ResetStats: f.resetStats,
+		AutoQuit: f.autoquit != -1, AutoQuitAfter: time.Duration(f.autoquit) * time.Second, ResetStats: f.resetStats,
 	}
 	err := cfg.Check()
-	if err == nil && f.autoquit < -1 {
-		err = fmt.Errorf("bad --autoquit %d: it must be >= 0 (seconds), or -1 for never", f.autoquit)
-	}
 	if err == nil {
 		cfg.MaxMemory, err = session.MaxMemory(f.maxMemory)
 	}
@@ -347,6 +306,10 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 	}
 	if err == nil {
 		cfg.StartAt, err = session.StartAt(f.startAt, time.Now())
+	}
+	if err == nil {
+		cfg.FindCapacity, err = f.capacity.Options(capacity.Run{Headless: f.headless, Iterations: f.iterations,
+			Segment: f.segment, Rate: f.rate, Thresholds: cfg.Thresholds})
 	}
 	if cfg.TestID = f.testID; cfg.TestID == "" && (len(f.out) > 0 || f.metricsAddr != "" || !f.headless) {
 		cfg.TestID = tsout.NewTestID(time.Now())

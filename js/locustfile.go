@@ -1,4 +1,4 @@
-package main
+package js
 
 import (
 	"errors"
@@ -12,12 +12,15 @@ import (
 // defaultLocustfiles are what gust runs when no script is named, as Locust runs ./locustfile.py.
 var defaultLocustfiles = []string{"locustfile.js", "locustfile.ts"}
 
-// scriptArgs splits `gust run`'s arguments into the script and the User class names. The script
-// is -f/--locustfile when given (then every argument names a class, as in Locust), else the
-// first argument, else locustfile.js or locustfile.ts in the working directory. An argument
-// that is no file and reads like a class name (`gust run MyUser`) names a class of that
-// default locustfile.
-func scriptArgs(locustfile string, args []string) (string, []string, error) {
+// ScriptArgs splits `gust run`'s arguments into the script and the User class names. The
+// script is locustfile (-f/--locustfile) when given, else GUST_LOCUSTFILE (through getenv), and
+// then every argument names a class, as in Locust; else the first argument, else
+// locustfile.js or locustfile.ts in the working directory. An argument that is no file and
+// reads like a class name (`gust run MyUser`) names a class of that default locustfile.
+func ScriptArgs(locustfile string, args []string, getenv func(string) string) (string, []string, error) {
+	if locustfile == "" {
+		locustfile = getenv("GUST_LOCUSTFILE")
+	}
 	if locustfile != "" {
 		return locustfile, args, nil
 	}
@@ -30,7 +33,7 @@ func scriptArgs(locustfile string, args []string) (string, []string, error) {
 	}
 	if found == "" {
 		if len(args) > 0 {
-			return args[0], args[1:], nil // not found: js.Load names the missing file
+			return args[0], args[1:], nil // not found: Load names the missing file
 		}
 		return "", nil, errors.New("no script given and no locustfile.js or locustfile.ts in the working directory (usage: gust run [flags] [SCRIPT] [UserClass...], or -f SCRIPT)")
 	}
