@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gustload/gust/capacity"
+	"github.com/gustload/gust/engine"
 )
 
 // --reset-stats: the requests of the ramp-up are served but not in the result; without it they
@@ -76,4 +79,19 @@ func (w *syncWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+// A capacity search sets the rate itself: a script's load profile is refused before anything
+// is sent.
+func TestFindCapacityRefusesAShape(t *testing.T) {
+	ts, served := target(t)
+	test, stats := loadTest(t, looping, ts.URL)
+	s := New(test, stats, Config{Users: 1, StopTimeout: time.Second, FindCapacity: &capacity.Options{},
+		Shape: engine.Stages{{Duration: time.Second, Rate: 5}}, Out: io.Discard, Log: io.Discard})
+	if _, err := s.Run(nil); err == nil || !strings.Contains(err.Error(), "cannot follow options.stages") {
+		t.Errorf("err %v", err)
+	}
+	if served.Load() != 0 {
+		t.Errorf("%d requests sent", served.Load())
+	}
 }
