@@ -33,7 +33,7 @@ func (f stepFlag) String() string {
 	}
 	return f.d.String()
 }
-func (f stepFlag) Type() string   { return "duration" }
+func (f stepFlag) Type() string { return "duration" }
 func (f stepFlag) Set(v string) error {
 	d, err := engine.ParseDuration(v)
 	if err == nil {
