@@ -13,6 +13,8 @@
 #  2. 10,000 users with constant(1): peak RSS, the time until every user has sent its first
 #     request (the ramp at -r 10000 itself takes 1 s) and the rate delivered once all run;
 #  3. latency fidelity: 500 users on a 50 ms endpoint, gust's median next to wrk's.
+# WebSockets (1,000 users each holding one open, a message a second) are measured by
+# bench/ws.sh.
 # Every run is bounded (SECS seconds, 12 s for the 10k test) and talks to loopback only.
 # Needs wrk, hey, bc and GNU time (Debian: apt-get install -y wrk hey bc time); a missing
 # generator is skipped.

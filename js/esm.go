@@ -7,9 +7,9 @@ import (
 
 var (
 	// esbuild prints each import of an external module on one line, in one of these shapes.
-	importNamespace = regexp.MustCompile(`^import \* as ([\w$]+) from "gust";$`)
-	importNamed     = regexp.MustCompile(`^import (?:([\w$]+), )?\{ ?([^}]*?) ?\} from "gust";$`)
-	importDefault   = regexp.MustCompile(`^import ([\w$]+) from "gust";$`)
+	importNamespace = regexp.MustCompile(`^import \* as ([\w$]+) from "(gust(?:/[\w]+)?)";$`)
+	importNamed     = regexp.MustCompile(`^import (?:([\w$]+), )?\{ ?([^}]*?) ?\} from "(gust(?:/[\w]+)?)";$`)
+	importDefault   = regexp.MustCompile(`^import ([\w$]+) from "(gust(?:/[\w]+)?)";$`)
 	exportName      = regexp.MustCompile(`^\s*([\w$]+)(?: as ([\w$]+))?,?$`)
 )
 
@@ -66,18 +66,38 @@ func esmToScript(code string) (string, bool) {
 
 // rewriteImport turns one import of "gust" into a read of __gust; other imports are not expected in
 // a bundle (relative files are inlined) and are refused.
+//
+// A gust submodule ("gust/crypto") is read as __gust["gust/crypto"]; its default export is the
+// module itself (k6's `import crypto from "k6/crypto"`). An unknown one is left to the CommonJS
+// path, whose require names what can be imported.
 func rewriteImport(l string) (string, bool) {
 	if l == `import "gust";` {
 		return `__gust;`, true
 	}
+	module := func(name string) (string, bool) {
+		if name == "gust" {
+			return "__gust", true
+		}
+		_, ok := gustModules[name]
+		return `__gust["` + name + `"]`, ok
+	}
 	if m := importNamespace.FindStringSubmatch(l); m != nil {
-		return "const " + m[1] + ` = __gust;`, true
+		from, ok := module(m[2])
+		return "const " + m[1] + " = " + from + ";", ok
 	}
 	if m := importDefault.FindStringSubmatch(l); m != nil {
-		return "const " + m[1] + ` = __gust.default;`, true
+		from, ok := module(m[2])
+		if m[2] == "gust" {
+			from += ".default"
+		}
+		return "const " + m[1] + " = " + from + ";", ok
 	}
 	m := importNamed.FindStringSubmatch(l)
 	if m == nil {
+		return "", false
+	}
+	from, ok := module(m[3])
+	if !ok {
 		return "", false
 	}
 	var binds []string
@@ -93,9 +113,11 @@ func rewriteImport(l string) (string, bool) {
 			binds = append(binds, name)
 		}
 	}
-	out := "const { " + strings.Join(binds, ", ") + ` } = __gust`
-	if m[1] != "" {
+	out := "const { " + strings.Join(binds, ", ") + " } = " + from
+	if m[1] != "" && m[3] == "gust" {
 		out += ", " + m[1] + ` = __gust.default`
+	} else if m[1] != "" {
+		out += ", " + m[1] + " = " + from
 	}
 	return out + ";", true
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // clientMethods are the methods of the JS client object, in the order Object.keys lists them.
-var clientMethods = []string{"get", "post", "put", "patch", "delete", "head", "options", "request"}
+var clientMethods = append([]string{"get", "post", "put", "patch", "delete", "head", "options", "request"}, asyncMethods...)
 
 // newClientObject builds the JS face of the user's HTTP client: get/post/put/patch/delete/
 // head/options(url, opts) and request(method, url, opts), as FunctionCall bindings (no
@@ -23,6 +23,9 @@ func (v *vu) newClientObject() *goja.Object {
 }
 
 func (v *vu) clientMethod(name string) func(goja.FunctionCall) goja.Value {
+	if strings.HasSuffix(name, "Async") || name == "batch" {
+		return v.asyncMethod(name)
+	}
 	if name == "request" {
 		return func(call goja.FunctionCall) goja.Value {
 			return v.request(strings.ToUpper(call.Argument(0).String()), call.Argument(1), call.Argument(2))
@@ -170,6 +173,7 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 	name := raw
 	catch := false
 	v.reqClient = nil
+	v.tagMask = 0
 	if o, ok := optsArg.(*goja.Object); ok {
 		var err error
 		if name, catch, err = v.applyOptions(req, o, name); err != nil {
@@ -179,7 +183,7 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 	if v.auth != "" {
 		req.Header = setDefault(req.Header, "Authorization", v.auth)
 	}
-	res := &response{v: v, method: method, name: name}
+	res := &response{v: v, method: method, name: name, subs: v.tagMask}
 	if v.reqClient != nil {
 		v.reqClient.Do(req, &res.r)
 	} else {
@@ -280,7 +284,14 @@ func (v *vu) applyOptions(req *client.Request, o *goja.Object, name string) (str
 		case "catchResponse":
 			catch = val.ToBoolean()
 		case "tags":
-			// Accepted for k6 familiarity; request tags do not change the stats row.
+			mask, tagName, err := v.requestTags(val)
+			if err != nil {
+				return "", false, err
+			}
+			v.tagMask = mask
+			if n := o.Get("name"); tagName != "" && (n == nil || goja.IsUndefined(n)) {
+				name = tagName // k6's tags.name names the row
+			}
 		default:
 			return "", false, fmt.Errorf("unknown request option %q (known: headers, params, json, body, form, name, timeout, redirects, files, auth, compress, http2, tls, proxy, discardBody, catchResponse, tags)", k)
 		}

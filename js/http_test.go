@@ -60,7 +60,7 @@ export class U extends HttpUser {
   static tasks = { a: 1 };
   a() {
     const c = this.client;
-    eq(Object.keys(c).join(","), "get,post,put,patch,delete,head,options,request", "keys");
+    eq(Object.keys(c).join(","), "get,post,put,patch,delete,head,options,request,getAsync,postAsync,putAsync,patchAsync,deleteAsync,headAsync,optionsAsync,requestAsync,batch", "keys");
     for (const m of Object.keys(c)) eq(typeof c[m], "function", m);
     eq(c.get, c.get, "same function on every read");
     eq(client.post, c.post, "global client");
@@ -73,7 +73,7 @@ export class U extends HttpUser {
     eq(c.get("/w").text, "GET /w", "wrapped get");
     eq(wrapped, 1, "wrapper called");
     c.extra = 1;
-    eq(Object.keys(c).join(","), "get,post,put,patch,delete,head,options,request,extra", "keys + extra");
+    eq(Object.keys(c).join(","), "get,post,put,patch,delete,head,options,request,getAsync,postAsync,putAsync,patchAsync,deleteAsync,headAsync,optionsAsync,requestAsync,batch,extra", "keys + extra");
     delete c.extra;
     eq(c.extra, undefined, "deleted");
     for (const m of ["log", "info", "warn", "error", "debug"]) eq(typeof console[m], "function", "console." + m);

@@ -47,7 +47,7 @@ func (t *Test) lifeVU() (*vu, error) {
 // becomes this.environment.setupData (and the global setupData) in every user. Call it once,
 // before any user starts.
 func (t *Test) Setup(ctx context.Context) error {
-	if !t.s.hooks["onTestStart"] && !t.s.hooks["setup"] {
+	if !t.s.hooks["onTestStart"] && !t.s.hooks["setup"] && !t.s.testEvents {
 		return nil
 	}
 	v, err := t.lifeVU()
@@ -58,6 +58,9 @@ func (t *Test) Setup(ctx context.Context) error {
 	defer v.rec.Flush()
 	if _, err := t.callOutside(v, "onTestStart"); err != nil {
 		return &SetupError{"onTestStart", err}
+	}
+	if err := v.runTestEvents(true); err != nil {
+		return &SetupError{"events.testStart", err}
 	}
 	res, err := t.callOutside(v, "setup")
 	if err != nil {
@@ -77,7 +80,7 @@ func (t *Test) Setup(ctx context.Context) error {
 // Teardown runs teardown(data) with setup()'s result, then onTestStop(); both run even if the
 // other fails. Call it once, after the users have ended.
 func (t *Test) Teardown(ctx context.Context) error {
-	if !t.s.hooks["teardown"] && !t.s.hooks["onTestStop"] {
+	if !t.s.hooks["teardown"] && !t.s.hooks["onTestStop"] && !t.s.testEvents {
 		if t.life != nil {
 			t.life.client.Close()
 		}
@@ -112,6 +115,10 @@ func (t *Test) Teardown(ctx context.Context) error {
 			v.rec.Exception(h+"() failed: "+err.Error(), "")
 			errs = append(errs, fmt.Errorf("%s() failed: %w", h, err))
 		}
+	}
+	if err := v.runTestEvents(false); err != nil {
+		v.rec.Exception("events.testStop listener failed: "+err.Error(), "")
+		errs = append(errs, fmt.Errorf("events.testStop: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -45,6 +45,9 @@ type Script struct {
 	classes []*classInfo
 	options map[string]any
 	hooks   map[string]bool // exported test-level functions: setup, teardown, shape, ...
+	// testEvents: the module adds events.testStart/testStop listeners (seen by the probe)
+	testEvents bool
+	metrics    []metricDecl // the custom metrics the module creates (seen by the probe)
 
 	loadLimit time.Duration
 	logLevel  atomic.Int32 // a LogLevel: what console.* shows (loglevel.go)
@@ -231,6 +234,10 @@ func build(abs string, stdin *api.StdinOptions, format api.Format) (string, erro
 	if len(res.Errors) > 0 {
 		m := res.Errors[0]
 		le := &LoadError{Msg: m.Text}
+		if strings.HasPrefix(m.Text, "Could not resolve ") {
+			// A bare name that is neither gust's nor installed: say what can be imported.
+			le.Msg += ": a gust script can import " + importable
+		}
 		if m.Location != nil {
 			le.Pos = fmt.Sprintf("%s:%d:%d", displayPath(abs, m.Location.File), m.Location.Line, m.Location.Column+1)
 			le.Line = m.Location.LineText

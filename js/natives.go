@@ -12,10 +12,11 @@ var gustExports = []string{
 	"StopUser", "StopTest", "RescheduleTask", "InterruptTaskSet",
 	"between", "constant", "constantPacing", "constantThroughput",
 	"sleep", "open", "env", "__ENV", "SharedArray", "csv", "client", "setupData",
+	"record", "events", "WebSocket", "check", "Counter", "Trend", "Rate", "Gauge",
 }
 
 // globalNames are the globals a script sees besides JavaScript's own.
-var globalNames = []string{"client", "sleep", "open", "env", "__ENV", "console", "setupData"}
+var globalNames = append([]string{"client", "sleep", "open", "env", "__ENV", "console", "setupData"}, webGlobals...)
 
 // native builds, on first use, the values of the "gust" module and the globals; the module's
 // JavaScript parts call it as native(name) to reach each other. Building lazily keeps an idle
@@ -62,8 +63,22 @@ func (v *vu) native(name string) goja.Value {
 		val = v.rt.ToValue(v.sharedArrayNative)
 	case "csv":
 		val = v.rt.ToValue(v.csvNative)
+	case "record":
+		val = v.rt.ToValue(v.recordNative)
+	case "check":
+		val = v.rt.ToValue(v.checkNative)
+	case "Counter", "Trend", "Rate", "Gauge":
+		val = v.metricClass(name)
+	case "__metricRegister":
+		val = v.rt.ToValue(v.metricRegister)
+	case "__metricAdd":
+		val = v.rt.ToValue(v.metricAdd)
+	case "events":
+		val = v.eventsObject()
 	default:
-		return goja.Undefined()
+		if val = v.webNative(name); val == nil {
+			return goja.Undefined()
+		}
 	}
 	v.natives = append(v.natives, namedValue{name, val})
 	return val
@@ -89,6 +104,10 @@ func (v *vu) cached(name string) goja.Value {
 type gustModule struct{ v *vu }
 
 func (m *gustModule) Get(key string) goja.Value {
+	if _, ok := gustModules[key]; ok {
+		// An ES-module import of "gust/crypto" reads __gust["gust/crypto"] (esm.go).
+		return m.v.native(key)
+	}
 	if !slices.Contains(gustExports, key) {
 		return nil
 	}
@@ -183,7 +202,7 @@ func (v *vu) nativeFn() goja.Value {
 	if v.nativeVal == nil {
 		v.nativeVal = v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 			return v.native(call.Argument(0).String())
-		})
+		}).ToObject(v.rt)
 	}
 	return v.nativeVal
 }

@@ -18,7 +18,8 @@ type response struct {
 	v            *vu
 	r            client.Response
 	method, name string
-	pending      bool // catchResponse: not recorded yet
+	pending      bool   // catchResponse: not recorded yet
+	subs         uint32 // the tag selectors the request's tags match, a bit each (reqtags.go)
 	text         goja.Value
 	headers      goja.Value
 }
@@ -43,6 +44,12 @@ func (r *response) record(errMsg string) {
 	}
 	r.pending = false
 	r.v.rec.Record(r.method, r.name, end, r.r.Elapsed, r.r.Size, errMsg)
+	if r.subs != 0 {
+		r.recordTagged(errMsg)
+	}
+	if r.v.loop.Load() != nil {
+		r.v.fireRequest(r.method, r.name, r.r.Elapsed, r.r.Size, errMsg, r.r.URL, r.r.Status)
+	}
 }
 
 var responseKeys = []string{"status", "ok", "url", "proto", "headers", "text", "body", "bytes", "elapsed", "timings", "error", "truncated", "json", "success", "failure"}

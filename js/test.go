@@ -134,6 +134,9 @@ type TestConfig struct {
 	Client      client.Options
 	Environment map[string]any // this.environment
 	Trace       io.Writer      // when set, every request is printed (--single-user)
+	// Thresholds are the run's thresholds: those on a custom metric are checked against it at
+	// NewTest, and a tag selector (cart_value{region:eu}) registers its sub-metric.
+	Thresholds []metrics.Threshold
 	// Exceptions, when set, shows each distinct script exception once, rate-limited (the
 	// terminal's stderr in a headless run).
 	Exceptions io.Writer
@@ -155,18 +158,23 @@ type Test struct {
 	setupJSON []byte // setup()'s result; set before any user starts
 	life      *vu    // the runtime of onTestStart, setup, teardown and onTestStop
 	excLog    *exceptionLog
+	ws        *wsShared // shared by the copies WithHost makes
+	reqSubs   []reqSub  // tag selectors on request metrics, from the thresholds (reqtags.go)
 }
 
 // NewTest checks the run's choices against the script (class names, hosts, tags) and
 // prepares it; every error names the offending value.
 func NewTest(s *Script, cfg TestConfig) (*Test, error) {
 	cfg.Trace = newSafeWriter(cfg.Trace)
-	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}, excLog: newExceptionLog(cfg.Exceptions)}
+	t := &Test{s: s, cfg: cfg, filter: tagFilter{include: cfg.Tags, exclude: cfg.ExcludeTags}, excLog: newExceptionLog(cfg.Exceptions), ws: &wsShared{}}
 	env, err := json.Marshal(cfg.Environment)
 	if err != nil {
 		return nil, fmt.Errorf("environment: %v", err)
 	}
 	t.envJSON = env
+	if err := t.registerMetrics(cfg.Thresholds); err != nil {
+		return nil, err
+	}
 	for _, name := range cfg.Classes {
 		if !slices.ContainsFunc(s.classes, func(c *classInfo) bool { return c.Name == name }) {
 			var names []string

@@ -155,12 +155,16 @@ func (u *user) Stop(ctx context.Context) {
 	}
 	u.v.rec.Flush()
 	u.v.client.Close()
+	u.v.closeLoop()
 }
 
 // Interrupt aborts the running JavaScript and any request in flight.
 func (u *user) Interrupt() {
 	u.v.rt.Interrupt(errInterrupted)
 	u.v.client.Abort()
+	if l := u.v.evl(); l != nil {
+		l.abort()
+	}
 }
 
 type flowKind int
@@ -186,12 +190,7 @@ func (e *flowError) Error() string { return "flow control" }
 // had been thrown synchronously.
 func (v *vu) call(fn goja.Callable, this goja.Value, args ...goja.Value) (goja.Value, error) {
 	res, err := fn(this, args...)
-	if err == nil && res != nil {
-		if p, ok := res.Export().(*goja.Promise); ok && p.State() == goja.PromiseStateRejected {
-			return res, &rejectedError{p.Result()}
-		}
-	}
-	return res, err
+	return v.await(res, err)
 }
 
 // rejectedError is a promise an async task or hook returned rejected; reason is what it threw.
@@ -228,8 +227,20 @@ func (e *flowError) stopTest() error {
 // stack) and swallowed so that the user goes on, like Locust.
 func (v *vu) settle(err error) error {
 	v.settlePending()
+	return v.classify(err)
+}
+
+// classify turns an error from JavaScript into flow control or errInterrupted; any other
+// exception is recorded and becomes nil.
+func (v *vu) classify(err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, errInterrupted) {
+		return errInterrupted
+	}
+	if asFlow(err) != nil {
+		return err // classified already (a callback's flow control, passed on by the loop)
 	}
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {

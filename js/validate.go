@@ -30,14 +30,29 @@ func wholeNumber(what string, val goja.Value) (int, error) {
 
 var (
 	// The imports as esmToScript rewrote them: `const { a, b: c } = __gust`.
-	esmGustImport = regexp.MustCompile(`(?m)^(?:"use strict";)?const \{ ([^}]*) \} = __gust`)
-	cjsGustUse    = regexp.MustCompile(`\bimport_gust\d*\.([A-Za-z_$][\w$]*)`)
+	esmGustImport = regexp.MustCompile(`(?m)^(?:"use strict";)?const \{ ([^}]*) \} = __gust[;,]`)
+	// `const { a } = __gust["gust/crypto"]`: an import of a submodule.
+	esmModuleImport = regexp.MustCompile(`(?m)^(?:"use strict";)?const \{ ([^}]*) \} = __gust\["(gust/\w+)"\]`)
+	cjsGustUse      = regexp.MustCompile(`\bimport_gust\d*\.([A-Za-z_$][\w$]*)`)
 )
 
 // checkGustImports finds the names a bundle imports from "gust" that gust does not export,
 // so that `import { chekc } from "gust"` fails at load naming it, not as `undefined` in the
 // middle of a run.
 func (s *Script) checkGustImports(code string) error {
+	// gust's submodules ("gust/crypto"), as esmToScript rewrote their imports.
+	for _, m := range esmModuleImport.FindAllStringSubmatch(code, -1) {
+		known := gustModules[m[2]]
+		for _, part := range strings.Split(m[1], ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(part), ":")
+			name = strings.Trim(strings.TrimSpace(name), `"`)
+			if name == "" || slices.Contains(known, name) {
+				continue
+			}
+			msg := fmt.Sprintf("%q has no export named %q (it has: %s)", m[2], name, strings.Join(known, ", "))
+			return &LoadError{Pos: s.importPos(name), Msg: msg}
+		}
+	}
 	var names []string
 	for _, m := range esmGustImport.FindAllStringSubmatch(code, -1) {
 		for _, part := range strings.Split(m[1], ",") {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -27,7 +28,7 @@ type vu struct {
 
 	exports   *goja.Object
 	natives   []namedValue // built by native(), on first use
-	nativeVal goja.Value   // native() as a JS function (gust.go)
+	nativeVal *goja.Object // native() as a JS function (gust.go)
 
 	waits  []objectWait            // the wait functions built by between() and the like
 	tables map[*goja.Object]*table // while resolving task tables; nil in a running user
@@ -50,8 +51,13 @@ type vu struct {
 	cc        *classClient
 	variants  map[string]*client.Client // clients for requests with their own tls or proxy
 	reqClient *client.Client            // set by applyOptions when the request needs a variant
+	tagMask   uint32                    // set by applyOptions: the tag selectors the request matches (reqtags.go)
 
 	jsonParse goja.Callable // the runtime's JSON.parse, for shared data materialized on access
+	// loop holds timers, async requests, sockets, event listeners and custom metrics; nil
+	// until the script uses one (loop.go). Atomic because Interrupt, on another goroutine,
+	// aborts what it holds.
+	loop atomic.Pointer[eventLoop]
 }
 
 // newVU builds a runtime, installs the "gust" module and runs the script's module body in it.
@@ -96,7 +102,7 @@ func newVU(s *Script, t *Test, id int) (*vu, error) {
 		if name == "gust" {
 			return gust
 		}
-		panic(rt.NewGoError(fmt.Errorf("cannot import %q: only \"gust\" and relative files can be imported", name)))
+		return v.requireModule(name)
 	}
 	err = s.outside(v, "the module's top level", v.topLimit(), func() error {
 		_, err := mf(goja.Undefined(), exports, rt.ToValue(require), module)
@@ -124,7 +130,7 @@ func (v *vu) topLimit() time.Duration {
 }
 
 // testLevel names the exports gust itself calls; two files may not both define one.
-var testLevel = []string{"options", "setup", "teardown", "shape", "onTestStart", "onTestStop"}
+var testLevel = []string{"options", "setup", "teardown", "shape", "onTestStart", "onTestStop", "handleSummary"}
 
 // mergeFiles flattens the per-file namespaces of a composed test into one exports object.
 // Two files exporting the same User class or test-level function is an error naming both;

@@ -259,8 +259,8 @@ func TestThresholdsOnCustomAndBuiltinMetrics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.checkThreshold(th); (err == nil) != ok {
-			t.Errorf("checkThreshold(%s) = %v", expr, err)
+		if err := s.CheckThreshold(th); (err == nil) != ok {
+			t.Errorf("CheckThreshold(%s) = %v", expr, err)
 		}
 	}
 }

@@ -49,7 +49,7 @@ func (t Threshold) named(s *Snapshot) (actual float64, noData, plain, ok bool) {
 }
 
 // measure reads the value t asks of a custom metric; ok is false without
-// values, or when the metric has no such measure (checkThreshold says so at load).
+// values, or when the metric has no such measure (CheckThreshold says so at load).
 func (v *MetricValue) measure(t Threshold, span time.Duration) (float64, bool) {
 	if v.Count == 0 && v.Kind != Counter {
 		return 0, false
@@ -65,11 +65,11 @@ func (v *MetricValue) measure(t Threshold, span time.Duration) (float64, bool) {
 	return 0, false
 }
 
-// checkThreshold tells whether t can be judged on the custom metrics
-// registered so far: a threshold naming a custom metric must ask for one of
+// CheckThreshold tells whether t can be judged on the custom metrics
+// registered so far (js.NewTest calls it once the script's metrics are): a threshold naming a custom metric must ask for one of
 // its measures (MetricFields: 'orders: count>=20', 'cart_value: p(95)<200',
 // 'cache_hit: rate>0.9', 'queue_depth: value<10'). Other names pass.
-func (s *Stats) checkThreshold(t Threshold) error {
+func (s *Stats) CheckThreshold(t Threshold) error {
 	s.mu.Lock()
 	m := s.custom.byName[canonicalMetricName(t.Name)]
 	s.mu.Unlock()

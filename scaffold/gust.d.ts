@@ -61,7 +61,7 @@ interface GustRequestOptions {
   redirects?: boolean | number;
   /** true: the script decides with res.success() / res.failure(msg). */
   catchResponse?: boolean;
-  /** Tags attached to the sample; thresholds can filter by them. */
+  /** Tags of the request, selected by thresholds such as 'http_req_duration{page:home}: p(95)<200'; tags.name names the row (k6's). */
   tags?: Record<string, string>;
   /** TLS settings for this request. */
   tls?: GustTLS;
@@ -422,7 +422,7 @@ declare module "gust" {
   export const setupData: any;
 
   /** k6's check(): runs each named predicate on value; true when all pass. */
-  export function check<T>(value: T, checks: Record<string, (value: T) => boolean>, tags?: GustTags): boolean;
+  export function check<T>(value: T, checks: Record<string, ((value: T) => unknown) | boolean>): boolean;
 
   /** A custom metric that sums values. */
   export class Counter {
@@ -470,15 +470,17 @@ declare module "gust" {
 
 declare module "gust/crypto" {
   /** An output encoding of a digest. */
-  type Encoding = "hex" | "base64" | "base64url" | "binary";
+  /** hex (the default), base64, base64url (padded), base64rawurl, or binary (a binary string). */
+  type Encoding = "hex" | "base64" | "base64url" | "base64rawurl" | "binary";
   type Data = string | ArrayBuffer | Uint8Array;
   export function md5(data: Data, encoding?: Encoding): string;
   export function sha1(data: Data, encoding?: Encoding): string;
   export function sha256(data: Data, encoding?: Encoding): string;
+  export function sha384(data: Data, encoding?: Encoding): string;
   export function sha512(data: Data, encoding?: Encoding): string;
   /** An HMAC of data with key, in k6/crypto's shape. */
   export function hmac(
-    algorithm: "md5" | "sha1" | "sha256" | "sha512",
+    algorithm: "md5" | "sha1" | "sha224" | "sha256" | "sha384" | "sha512" | "sha512_224" | "sha512_256",
     key: Data,
     data: Data,
     encoding?: Encoding,
@@ -532,6 +534,7 @@ declare function structuredClone<T>(value: T): T;
 declare class TextEncoder {
   readonly encoding: string;
   encode(input?: string): Uint8Array;
+  encodeInto(input: string, destination: Uint8Array): { read: number | undefined; written: number };
 }
 declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
@@ -584,7 +587,7 @@ declare const crypto: {
 };
 
 declare const performance: {
-  /** Milliseconds since the user's runtime started, fractional. */
+  /** Milliseconds on a monotonic clock (since the gust process started), fractional: subtract two readings. */
   now(): number;
 };
 
@@ -604,4 +607,6 @@ declare class WebSocket {
   onclose: ((this: WebSocket, event: GustCloseEvent) => void) | null;
   send(data: GustWebSocketData): void;
   close(code?: number, reason?: string): void;
+  addEventListener(type: "open" | "message" | "error" | "close", listener: (event: any) => void): void;
+  removeEventListener(type: "open" | "message" | "error" | "close", listener: (event: any) => void): void;
 }

@@ -124,6 +124,7 @@ func runCmd(args []string, over *runOverrides) int {
 	} else {
 		tcfg.Exceptions = os.Stderr // each new exception once, as Locust logs them
 	}
+	tcfg.Thresholds = cfg.Thresholds // those on custom metrics are checked against them at load
 	test, err := js.NewTest(script, tcfg)
 	if err != nil {
 		return usageError("%v", err)
@@ -161,6 +162,9 @@ func runCmd(args []string, over *runOverrides) int {
 	outs, closeOutputs, err := outputs(&f, &cfg, out)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if script.HasHandleSummary() {
+		outs = append(outs, session.ScriptSummary(out, test.HandleSummary))
 	}
 	defer closeOutputs()
 	cfg.Outputs = outs

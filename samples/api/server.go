@@ -9,6 +9,7 @@
 //	GET  /status/N       answers with status N; GET /flaky?p=P fails with probability P
 //	POST /login, GET /me, POST /logout           cookie session ("session")
 //	GET  /products, POST /cart, GET /cart, POST /checkout   shop journey (needs a session)
+//	GET  /ws             a WebSocket that echoes every message; "bye" closes it
 //	GET  /__count        requests served so far, not counted itself; POST /__count resets
 package api
 
@@ -69,6 +70,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /cart", s.addToCart)
 	m.HandleFunc("GET /cart", s.cart)
 	m.HandleFunc("POST /checkout", s.checkout)
+	m.HandleFunc("GET /ws", s.ws)
 	m.HandleFunc("GET /__count", s.count)
 	m.HandleFunc("POST /__count", s.count)
 	m.HandleFunc("/", s.notFound)
