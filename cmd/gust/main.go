@@ -97,14 +97,12 @@ Starts the bundled sample API on a free loopback port and runs the seed locustfi
 the summary. The newcomer's first command.
 `
 
-const usageRun = `Usage: gust run [flags] [SCRIPT] [UserClass...]
+const usageRun = `Usage: gust run [flags] [SCRIPT | -f/--locustfile SCRIPT] [UserClass...]
 
-SCRIPT: a JavaScript or TypeScript module exporting classes that extend HttpUser (or FastHttpUser),
-with static tasks or @task methods; default ./locustfile.js or .ts. Naming User classes runs only
-those. Several files (a.js,b.js) or a directory (its .js/.mjs/.ts files) make one test.
+SCRIPT (default ./locustfile.js or .ts): a JS/TS module exporting HttpUser (or FastHttpUser) classes
+with static tasks or @task methods; naming classes runs only those; a.js,b.js or a dir make one test.
 
 Flags (Locust's names where Locust has one):
-  -f, --locustfile SCRIPT    the script; every argument then names a User class
   -H, --host URL             base URL for relative request URLs (overrides options.host and static host)
   -u, --users N              number of concurrent users (default 1)
   -r, --spawn-rate R         users started per second (default 1; 0 = all at once)

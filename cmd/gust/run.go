@@ -138,7 +138,6 @@ func runCmd(args []string, over *runOverrides) int {
 	if err := checkSomethingToRun(&f, shape); err != nil {
 		return usageError("%v", err)
 	}
-
 	guard := session.GuardOutside(test, os.Stderr)
 	defer guard.Stop()
 	if err := test.Setup(context.Background()); err != nil {
@@ -295,8 +294,8 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 	cfg := session.Config{
 		Users: f.users, SpawnRate: f.spawnRate, Rate: f.rate, RunTime: f.runTime, Iterations: f.iterations,
 		StopTimeout: f.stopTimeout, FullHistory: f.fullHistory, Host: f.host, Script: script, Tags: f.tags,
-		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart,
-		AutoQuit: f.autoquit != -1, AutoQuitAfter: time.Duration(f.autoquit) * time.Second, ResetStats: f.resetStats,
+		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart, ResetStats: f.resetStats,
+		AutoQuit: f.autoquit != -1, AutoQuitAfter: time.Duration(f.autoquit) * time.Second,
 	}
 	err := cfg.Check()
 	if err == nil {
@@ -312,8 +311,7 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 		cfg.StartAt, err = session.StartAt(f.startAt, time.Now())
 	}
 	if err == nil {
-		cfg.FindCapacity, err = f.capacity.Options(capacity.Run{Headless: f.headless, Iterations: f.iterations,
-			Segment: f.segment, Rate: f.rate, Thresholds: cfg.Thresholds})
+		cfg.FindCapacity, err = f.capacity.Options(capacity.Run{Headless: f.headless, Iterations: f.iterations, Segment: f.segment, Rate: f.rate, Thresholds: cfg.Thresholds})
 	}
 	if cfg.TestID = f.testID; cfg.TestID == "" && (len(f.out) > 0 || f.metricsAddr != "" || !f.headless) {
 		cfg.TestID = tsout.NewTestID(time.Now())
