@@ -104,7 +104,9 @@ type Client struct {
 	derived    []*Client      // Clients derived from this one; guarded by mu
 	lastURL    *url.URL
 	lastURLStr string
-	tlsCfg     *tls.Config // last per-host config, reused while the host stays the same
+	tlsCfg     *tls.Config     // last per-host config, reused while the host stays the same
+	tlsH2Cfg   *tls.Config     // the same offering h2 by ALPN
+	h1Only     map[string]bool // "host:port" of HTTPS servers that did not choose h2 by ALPN
 
 	// mu guards changes to conns and dialing, which Abort uses from another
 	// goroutine. The owner reads conns without it: only the owner writes.
@@ -204,9 +206,13 @@ func (c *Client) Do(req *Request, resp *Response) {
 			end time.Time
 			err error
 		)
-		if c.usesStd(req.HTTP2, h.url) {
-			end, err = c.stdExchange(&h, req.Header, c.std.http2 || req.HTTP2, hopStart, deadline, timeout, resp)
-		} else {
+		h2 := c.std.http2 || req.HTTP2
+		switch {
+		case c.proxied(h.url):
+			end, err = c.stdExchange(&h, req.Header, h2, hopStart, deadline, timeout, resp)
+		case h2:
+			end, err = c.h2Exchange(&h, req.Header, hopStart, deadline, timeout, resp)
+		default:
 			end, err = c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)
 		}
 		if err != nil {
@@ -321,7 +327,7 @@ func (c *Client) exchange(h *hop, headers [][2]string, start, deadline time.Time
 		}
 		if cn == nil {
 			var err error
-			if cn, err = c.dial(isTLS, deadline, timeout); err != nil {
+			if cn, err = c.dial(string(c.key), isTLS, false, deadline, timeout); err != nil {
 				return start, err
 			}
 		}
@@ -412,15 +418,8 @@ func (c *Client) releaseResp() {
 // so that the caller's first read finds data.
 func (c *Client) send(cn *conn, deadline time.Time, timeout time.Duration, raw []byte) (op string, err error) {
 	defer c.releaseReq()
-	// Setting a deadline costs a poller timer update per request. One set a little past
-	// this request's own is kept for the requests that follow within that slack: a timeout
-	// fires at most 1/64 of itself late (under a second at the default 60 s).
-	if cn.deadline.Before(deadline) || cn.deadline.After(deadline.Add(timeout/64)) {
-		d := deadline.Add(timeout / 64)
-		if err = cn.nc.SetDeadline(d); err != nil {
-			return "write", err
-		}
-		cn.deadline = d
+	if err = cn.extendDeadline(deadline, timeout); err != nil {
+		return "write", err
 	}
 	// Over a wire, the request's last write is held until await.
 	if raw != nil {

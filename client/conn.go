@@ -16,9 +16,25 @@ type conn struct {
 	raw  net.Conn // the TCP connection; closing it unblocks any I/O, TLS included
 	nc   net.Conn // what requests are written to: raw or its TLS client
 	w    *wire    // for plain HTTP: raw with the request sent by the first read
+	h2   *h2conn  // for HTTP/2 (h2.go)
 
 	deadline time.Time     // the I/O deadline last set on raw
 	tlsTime  time.Duration // how long the TLS handshake took
+}
+
+// extendDeadline makes sure the I/O deadline of cn covers deadline. Setting a deadline
+// costs a poller timer update per request. One set a little past this request's own is
+// kept for the requests that follow within that slack: a timeout fires at most 1/64 of
+// itself late (under a second at the default 60 s).
+func (cn *conn) extendDeadline(deadline time.Time, timeout time.Duration) error {
+	if cn.deadline.Before(deadline) || cn.deadline.After(deadline.Add(timeout/64)) {
+		d := deadline.Add(timeout / 64)
+		if err := cn.nc.SetDeadline(d); err != nil {
+			return err
+		}
+		cn.deadline = d
+	}
+	return nil
 }
 
 // rw is what requests on cn are written to and responses read from.
@@ -65,10 +81,10 @@ func (c *Client) find() *conn {
 	return nil
 }
 
-// dial opens the connection for c.key, TLS included, and registers it so
-// that Abort can close it even while the handshake runs.
-func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*conn, error) {
-	key := string(c.key)
+// dial opens the connection for key ("scheme://host:port"), TLS included, and registers it so
+// that Abort can close it even while the handshake runs. With h2 the TLS handshake offers
+// h2 by ALPN (the caller reads what was chosen) and a plain connection gets no wire.
+func (c *Client) dial(key string, isTLS, h2 bool, deadline time.Time, timeout time.Duration) (*conn, error) {
 	cn := &conn{key: key, addr: addrOf(key, isTLS)}
 
 	// The context lives only as long as the dial: one kept per Client would
@@ -95,7 +111,7 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 		return nil, failure("dial", cn.addr, err, timeout)
 	}
 	cn.raw, cn.nc = raw, raw
-	if tc, ok := raw.(*net.TCPConn); ok && !isTLS {
+	if tc, ok := raw.(*net.TCPConn); ok && !isTLS && !h2 {
 		cn.w = newWire(tc)
 	}
 
@@ -112,7 +128,11 @@ func (c *Client) dial(isTLS bool, deadline time.Time, timeout time.Duration) (*c
 		host, _, _ := net.SplitHostPort(cn.addr)
 		if err = raw.SetDeadline(deadline); err == nil {
 			cn.deadline = deadline
-			tc := tls.Client(raw, c.tlsFor(host))
+			cfg := c.tlsFor(host)
+			if h2 {
+				cfg = c.tlsH2For(host)
+			}
+			tc := tls.Client(raw, cfg)
 			t0 := time.Now()
 			err = tc.Handshake()
 			cn.tlsTime = time.Since(t0)
@@ -160,6 +180,17 @@ func (c *Client) tlsFor(host string) *tls.Config {
 	// This client speaks HTTP/1.1 only; offering h2 could get it chosen.
 	cfg.NextProtos = nil
 	c.tlsCfg = cfg
+	return cfg
+}
+
+// tlsH2For is tlsFor offering h2, then HTTP/1.1, by ALPN.
+func (c *Client) tlsH2For(host string) *tls.Config {
+	if c.tlsH2Cfg != nil && c.tlsH2Cfg.ServerName == host {
+		return c.tlsH2Cfg
+	}
+	cfg := c.tlsFor(host).Clone()
+	cfg.NextProtos = []string{"h2", "http/1.1"}
+	c.tlsH2Cfg = cfg
 	return cfg
 }
 

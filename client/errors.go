@@ -91,6 +91,8 @@ func describe(op string, err error, timeout time.Duration) string {
 		return err.Error()
 	case errors.As(err, &opErr) && opErr.Err != nil:
 		return opErr.Err.Error()
+	case errors.As(err, new(h2Error)):
+		return err.Error()
 	case op == "read":
 		return "malformed response"
 	}

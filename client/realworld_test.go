@@ -338,7 +338,7 @@ func TestProxyFromEnvironment(t *testing.T) {
 	if resp := do(c, &Request{URL: "http://api.example/x"}); resp.Err != nil || string(resp.Body) != "proxied http://api.example/x" {
 		t.Errorf("through HTTP_PROXY: %v %q", resp.Err, resp.Body)
 	}
-	if c.usesStd(false, ts.URL) || !c.usesStd(false, "http://api.example/") || c.usesStd(false, "http://skip.example/") {
+	if c.proxied(ts.URL) || !c.proxied("http://api.example/") || c.proxied("http://skip.example/") {
 		t.Error("loopback and NO_PROXY hosts should keep the fast path, others go through the proxy")
 	}
 	if proxied.Load() != 1 {

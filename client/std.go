@@ -19,9 +19,9 @@ import (
 	"golang.org/x/net/http/httpproxy"
 )
 
-// stdPath sends the requests the fast path does not take (HTTP/2, and every request when a
-// proxy is in use) through net/http's Transport: ALPN and h2c, one multiplexed connection
-// per host, CONNECT tunnels. Each Client has its own transports, so a user's connections
+// stdPath sends proxied requests (HTTP/1.1 and HTTP/2) through net/http's Transport: ALPN
+// and h2c, one multiplexed connection per host, CONNECT tunnels. HTTP/2 without a proxy
+// has its own path (h2.go). Each Client has its own transports, so a user's connections
 // stay its own, as on the fast path.
 type stdPath struct {
 	http2    bool
@@ -76,16 +76,16 @@ func (s *stdPath) init(opts Options) {
 	}
 }
 
-// uses reports whether a request to rawURL goes through net/http: three flag checks on the
-// fast path. With a proxy from the environment, only the URLs it proxies do: loopback and
-// NO_PROXY hosts keep the fast path.
-func (c *Client) usesStd(reqHTTP2 bool, rawURL string) bool {
+// proxied reports whether a request to rawURL goes through a proxy, and so through
+// net/http: one flag check on the fast path. With a proxy from the environment, only the
+// URLs it proxies do: loopback and NO_PROXY hosts keep the fast path.
+func (c *Client) proxied(rawURL string) bool {
 	s := &c.std
-	if s.http2 || reqHTTP2 || s.proxy != nil && !s.fromEnv {
-		return true
+	if s.proxy == nil {
+		return false
 	}
 	if !s.fromEnv {
-		return false
+		return true
 	}
 	u, err := c.parsedURL(rawURL)
 	if err != nil {

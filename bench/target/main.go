@@ -7,12 +7,22 @@
 //	GET /slow?ms=N   answers after N milliseconds
 //	GET /status/N    answers with status N
 //	GET /__count     requests served so far (itself not counted); POST /__count resets it
+//
+// With -tls it serves HTTPS instead, HTTP/2 and HTTP/1.1 by ALPN, with a self-signed
+// certificate made at start (clients use --insecure).
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"flag"
 	"fmt"
 	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"strconv"
@@ -62,6 +72,7 @@ func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8470", "listen address (loopback only)")
+	useTLS := flag.Bool("tls", false, "serve HTTPS (h2 and http/1.1 by ALPN) with a self-signed certificate")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
@@ -71,5 +82,32 @@ func main() {
 		log.Fatalf("target: %s is not a loopback address", *addr)
 	}
 	srv := &http.Server{Addr: *addr, Handler: &counter{}, ReadHeaderTimeout: 10 * time.Second}
-	log.Fatal(srv.ListenAndServe())
+	if !*useTLS {
+		log.Fatal(srv.ListenAndServe())
+	}
+	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{selfSigned()}}
+	log.Fatal(srv.ListenAndServeTLS("", ""))
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and localhost.
+func selfSigned() tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "target"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }

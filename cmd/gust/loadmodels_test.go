@@ -104,11 +104,13 @@ func TestOpenModel(t *testing.T) {
 				}
 				return
 			}
-			if served < tc.served-tc.tol || served > tc.served+tc.tol {
-				t.Errorf("served %d, want %d±%d", served, tc.served, tc.tol)
+			// Every arrival is served or dropped; a pool this size drops none on a quiet machine,
+			// and at most a few (tol) when a busy one wakes the pacer late.
+			if tc.tol == 0 && (served != tc.served || dropped != 0) {
+				t.Errorf("served %d and dropped %v, want %d served", served, dropped, tc.served)
 			}
-			if dropped != 0 {
-				t.Errorf("dropped %v", dropped)
+			if tc.tol > 0 && (served+int64(dropped) != tc.served || int64(dropped) > tc.tol) {
+				t.Errorf("served %d + dropped %v, want %d arrivals, at most %d dropped", served, dropped, tc.served, tc.tol)
 			}
 		})
 	}

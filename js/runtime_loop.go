@@ -31,8 +31,8 @@ type eventLoop struct {
 	flow      error            // a flow-control exception a callback threw: it ends the task
 	unhandled []*goja.Promise  // rejected promises nobody handled (yet)
 	task      *goja.Promise    // the running task's own promise: its rejection is the task's error
-	lanes     []*client.Client // idle lanes for concurrent requests (async.go)
-	ev        userEvents       // the script's listeners and custom metrics (events.go, custom.go)
+	lanes     []*client.Client // idle lanes for concurrent requests (gust_client_async.go)
+	ev        userEvents       // the script's listeners and custom metrics (gust_events.go, gust_metrics.go)
 
 	// Guarded by mu, used by abort from another goroutine:
 	aborts  map[any]func() // how to cut each operation in flight short (a lane, a socket)

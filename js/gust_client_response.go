@@ -19,7 +19,7 @@ type response struct {
 	r            client.Response
 	method, name string
 	pending      bool   // catchResponse: not recorded yet
-	subs         uint32 // the tag selectors the request's tags match, a bit each (reqtags.go)
+	subs         uint32 // the tag selectors the request's tags match, a bit each (gust_client_tags.go)
 	text         goja.Value
 	headers      goja.Value
 }

@@ -5,7 +5,7 @@ import (
 )
 
 // webSources are the web globals written in JavaScript over Go natives; each is a function of
-// native() (see gust.go), compiled once per process and run in a runtime on first use.
+// native() (see gust_sources.go), compiled once per process and run in a runtime on first use.
 var webSources = map[string]string{
 	"TextEncoder": `(function (native) {
   const encode = native("__utf8encode");

@@ -238,10 +238,16 @@ func (v *vu) variant(tlsVal, proxyVal goja.Value) (*client.Client, error) {
 		}
 		opts.Proxy = proxyVal.String()
 	}
-	if v.variants == nil {
-		v.variants = map[string]*client.Client{}
+	return v.derive(key, opts), nil
+}
+
+// derive returns a client sharing the user's cookies with opts of its own, kept under key
+// so that the requests asking for the same settings share its connections.
+func (b *clientBinding) derive(key string, opts client.Options) *client.Client {
+	if b.variants == nil {
+		b.variants = map[string]*client.Client{}
 	}
-	cl := v.client.Derive(opts)
-	v.variants[key] = cl
-	return cl, nil
+	cl := b.client.Derive(opts)
+	b.variants[key] = cl
+	return cl
 }

@@ -159,7 +159,7 @@ type Test struct {
 	life      *vu    // the runtime of onTestStart, setup, teardown and onTestStop
 	excLog    *exceptionLog
 	ws        *wsShared // shared by the copies WithHost makes
-	reqSubs   []reqSub  // tag selectors on request metrics, from the thresholds (reqtags.go)
+	reqSubs   []reqSub  // tag selectors on request metrics, from the thresholds (gust_client_tags.go)
 }
 
 // NewTest checks the run's choices against the script (class names, hosts, tags) and

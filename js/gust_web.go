@@ -15,8 +15,8 @@ import (
 
 // The web platform's globals a script expects (btoa, TextEncoder, URL, crypto, ...). Like the
 // "gust" module, each is built in a runtime the first time its script reads the name: the
-// classes are tiny JavaScript programs compiled once per process (websrc.go) over a few Go
-// natives here, so that a runtime that never uses them pays nothing.
+// classes are tiny JavaScript programs compiled once per process (gust_web_sources.go) over a
+// few Go natives here, so that a runtime that never uses them pays nothing.
 
 // webGlobals are the web platform's names, resolved through the lazy global scope.
 var webGlobals = []string{

@@ -19,7 +19,7 @@ type userEvents struct {
 	request   []goja.Callable
 	testStart []goja.Callable
 	testStop  []goja.Callable
-	metrics   []*metrics.Metric // the custom metrics this runtime created, by id (custom.go)
+	metrics   []*metrics.Metric // the custom metrics this runtime created, by id (gust_metrics.go)
 }
 
 // extras returns the runtime's listeners and metrics, built on first use.

@@ -375,11 +375,11 @@ func bytesOf(val goja.Value) []byte {
 
 // settlePending records the catchResponse responses the script left undecided, by the default
 // rule, at the end of the task that made them (Locust does it when the `with` block ends).
-func (v *vu) settlePending() {
-	for _, r := range v.pending {
+func (b *clientBinding) settlePending() {
+	for _, r := range b.pending {
 		if r.pending {
 			r.record(r.defaultError())
 		}
 	}
-	v.pending = v.pending[:0]
+	b.pending = b.pending[:0]
 }

@@ -1,0 +1,541 @@
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+// HTTP/2 without a proxy runs here, on the user's own goroutine: one connection per user
+// and host, its streams one after another (a user waits for each response), frames written
+// and read in place. net/http's Transport would add a read-loop goroutine per connection, a
+// goroutine per request and channel handoffs between them, which cost more CPU than the
+// protocol itself (HTTP/2 at 0.45× HTTP/1.1-over-TLS requests per CPU-second through it).
+// Nothing runs while the user is idle: a PING or SETTINGS the server sends meanwhile is
+// answered when the next request reads the connection.
+
+const (
+	h2Prefix = "h2+" // of the keys of HTTP/2 connections, which may share a host with HTTP/1.1 ones
+	// h2StreamWindow is the receive window announced per stream and h2ConnWindow the
+	// connection's: large, so that window updates are rare.
+	h2StreamWindow = 4 << 20
+	h2ConnWindow   = 1 << 30
+	h2DefaultFrame = 16 << 10 // SETTINGS_MAX_FRAME_SIZE until the server says otherwise
+	h2DefaultWin   = 65535    // the initial windows until the server says otherwise
+)
+
+// h2conn is the HTTP/2 state of a connection.
+type h2conn struct {
+	bw      *bufio.Writer
+	fr      *http2.Framer
+	enc     *hpack.Encoder
+	hbuf    bytes.Buffer
+	dec     *hpack.Decoder
+	next    uint32 // the next stream id
+	sendWin int64  // the connection's send window
+	peerWin int64  // the server's initial stream window
+	maxSend int    // the largest frame the server takes
+	unacked int64  // bytes received on the connection not yet given back by WINDOW_UPDATE
+	goAway  bool   // the server is closing the connection: no new streams on it
+
+	// The response being read: its decoded header fields and kept body, reused.
+	fields  []hpack.HeaderField
+	listLen int  // bytes of header fields decoded in this block
+	collect bool // keep the fields being decoded (else they only update the HPACK table)
+	body    []byte
+}
+
+// h2stream is the request in flight.
+type h2stream struct {
+	id      uint32
+	sendWin int64
+	unacked int64 // stream bytes received not yet given back
+	status  int
+	headers bool // the final response headers arrived
+	done    bool // END_STREAM arrived
+	any     bool // some frame of the response arrived (a retry could repeat the request)
+	ttfb    time.Duration
+	size    int64
+}
+
+// errRefused says the server did not process the stream (GOAWAY below its id or
+// REFUSED_STREAM): it may be sent again on a new connection.
+var errRefused error = h2Err("the server refused the stream (GOAWAY or REFUSED_STREAM) before processing it")
+
+// h2Error is a protocol failure on HTTP/2 (a reset stream, a malformed header block): its
+// message is stable, so it names the failure as it is.
+type h2Error string
+
+func (e h2Error) Error() string { return string(e) }
+
+// h2Err formats an h2Error; wrapped errors are kept in the text only.
+func h2Err(format string, args ...any) h2Error {
+	return h2Error("http2: " + fmt.Sprintf(format, args...))
+}
+
+// newH2 starts HTTP/2 on cn: the preface, SETTINGS and the connection window, sent with the
+// first request.
+func newH2(cn *conn) *h2conn {
+	x := &h2conn{next: 1, sendWin: h2DefaultWin, peerWin: h2DefaultWin, maxSend: h2DefaultFrame}
+	x.bw = bufio.NewWriterSize(cn.nc, bufSize)
+	x.fr = http2.NewFramer(x.bw, bufio.NewReaderSize(cn.nc, bufSize))
+	x.fr.SetReuseFrames()
+	x.fr.SetMaxReadFrameSize(h2DefaultFrame)
+	x.enc = hpack.NewEncoder(&x.hbuf)
+	x.dec = hpack.NewDecoder(4096, func(f hpack.HeaderField) {
+		x.listLen += len(f.Name) + len(f.Value) + 32
+		if x.collect {
+			x.fields = append(x.fields, f)
+		}
+	})
+	x.dec.SetMaxStringLength(maxHeaderBytes)
+	_, _ = x.bw.WriteString(http2.ClientPreface)
+	_ = x.fr.WriteSettings(
+		http2.Setting{ID: http2.SettingEnablePush, Val: 0},
+		http2.Setting{ID: http2.SettingInitialWindowSize, Val: h2StreamWindow},
+		http2.Setting{ID: http2.SettingMaxHeaderListSize, Val: maxHeaderBytes},
+	)
+	_ = x.fr.WriteWindowUpdate(0, h2ConnWindow-h2DefaultWin)
+	return x
+}
+
+// h2Exchange performs one hop over HTTP/2 (ALPN on https, prior knowledge on http) and
+// fills resp as exchange does. A server that does not choose h2 by ALPN gets the request,
+// and every later one, over HTTP/1.1 on the connection just made.
+func (c *Client) h2Exchange(h *hop, headers [][2]string, start, deadline time.Time, timeout time.Duration, resp *Response) (time.Time, error) {
+	resp.Status, resp.Body, resp.Size, resp.TTFB, resp.TLSHandshake = 0, nil, 0, 0, 0
+	resp.arena, resp.nh, resp.hmap, resp.Proto = nil, 0, nil, "HTTP/2.0"
+	isTLS := hasPrefixFold(h.url, "https://")
+	if !isTLS && !hasPrefixFold(h.url, "http://") {
+		return start, &Error{Op: "url", Msg: "unsupported URL (want absolute http:// or https://)"}
+	}
+	u, err := c.parsedURL(h.url)
+	if err != nil {
+		return start, &Error{Op: "url", Msg: "invalid URL", Err: err}
+	}
+	if u.Host == "" {
+		return start, &Error{Op: "url", Msg: "missing host in URL"}
+	}
+	scheme, port := "http://", ":80"
+	if isTLS {
+		scheme, port = "https://", ":443"
+	}
+	c.key = append(append(append(c.key[:0], h2Prefix...), scheme...), u.Host...)
+	if !hasPort(c.key[len(h2Prefix)+len(scheme):]) {
+		c.key = append(c.key, port...)
+	}
+	if c.h1Only[string(c.key[len(h2Prefix):])] {
+		return c.exchange(h, headers, start, deadline, timeout, resp)
+	}
+
+	cn := c.find()
+	reused := cn != nil
+	var st h2stream
+	for {
+		if cn == nil {
+			key := string(c.key[len(h2Prefix):])
+			if cn, err = c.dial(key, isTLS, true, deadline, timeout); err != nil {
+				return start, err
+			}
+			if tc, ok := cn.nc.(*tls.Conn); ok && tc.ConnectionState().NegotiatedProtocol != "h2" {
+				if c.h1Only == nil {
+					c.h1Only = make(map[string]bool)
+				}
+				c.h1Only[key] = true
+				return c.exchange(h, headers, start, deadline, timeout, resp)
+			}
+			cn.key = h2Prefix + key
+			cn.h2 = newH2(cn)
+		}
+		var op string
+		st = h2stream{}
+		if op, err = c.h2Round(cn, h, headers, u, start, deadline, timeout, &st); err == nil {
+			break
+		}
+		c.drop(cn)
+		if c.aborted.Load() {
+			return time.Now(), ErrAborted
+		}
+		// As on HTTP/1.1, a kept connection that fails before any of the response arrived
+		// (closed while idle, or going away below this stream) gets the request again on a
+		// new one; a timeout is the server being slow, not the connection stale.
+		if !reused || st.any || isTimeout(err) {
+			end := time.Now()
+			if !end.Before(deadline) {
+				err = os.ErrDeadlineExceeded // a frame cut short by the deadline is the timeout
+			}
+			return end, failure(op, cn.addr, err, timeout)
+		}
+		reused, cn = false, nil
+	}
+	end := later(start)
+	x := cn.h2
+	resp.TTFB = st.ttfb
+	if !reused {
+		resp.TLSHandshake = cn.tlsTime
+	}
+	if x.goAway || c.noKeepAlive {
+		c.drop(cn)
+	}
+	c.h2Response(x, &st, h.url, resp)
+	if err := c.decodeInPlace(resp, resp.Header("Content-Encoding"), cn.addr); err != nil {
+		return end, err
+	}
+	return end, nil
+}
+
+// h2Round sends the request on a new stream of cn and reads its response into st and cn's
+// scratch. It returns the operation that failed ("write" or "read") with the error.
+func (c *Client) h2Round(cn *conn, h *hop, headers [][2]string, u *url.URL, start, deadline time.Time, timeout time.Duration, st *h2stream) (string, error) {
+	x := cn.h2
+	if err := cn.extendDeadline(deadline, timeout); err != nil {
+		return "write", err
+	}
+	st.id = x.next
+	x.next += 2
+	st.sendWin = x.peerWin
+	x.fields, x.body = x.fields[:0], x.body[:0]
+	if err := c.h2Headers(x, h, headers, u, st.id); err != nil {
+		return "write", err
+	}
+	body := h.body
+	for len(body) > 0 {
+		n := int(min(int64(len(body)), int64(x.maxSend), st.sendWin, x.sendWin))
+		if n <= 0 {
+			// Out of window: what the server sends next may open it.
+			if err := x.bw.Flush(); err != nil {
+				return "write", err
+			}
+			if err := c.h2Frame(x, st, start); err != nil {
+				return "read", err
+			}
+			if st.done {
+				return "", nil // answered before the whole body was sent
+			}
+			continue
+		}
+		if err := x.fr.WriteData(st.id, n == len(body), body[:n]); err != nil {
+			return "write", err
+		}
+		body, st.sendWin, x.sendWin = body[n:], st.sendWin-int64(n), x.sendWin-int64(n)
+	}
+	if err := x.bw.Flush(); err != nil {
+		return "write", err
+	}
+	for !st.done {
+		if err := c.h2Frame(x, st, start); err != nil {
+			return "read", err
+		}
+	}
+	return "", nil
+}
+
+// h2Headers writes the request's HEADERS (and CONTINUATION) frames for stream id.
+func (c *Client) h2Headers(x *h2conn, h *hop, headers [][2]string, u *url.URL, id uint32) error {
+	x.hbuf.Reset()
+	field := func(k, v string) { _ = x.enc.WriteField(hpack.HeaderField{Name: k, Value: v}) }
+	authority := u.Host
+	for _, kv := range headers {
+		if strings.EqualFold(kv[0], "Host") {
+			authority = kv[1]
+		}
+	}
+	field(":method", h.method)
+	field(":scheme", u.Scheme)
+	field(":authority", authority)
+	field(":path", u.RequestURI())
+	var hasUA, hasAE, hasCookie bool
+	for _, kv := range headers {
+		k := kv[0]
+		switch {
+		case h.noBodyHeaders && (strings.EqualFold(k, "Content-Type") || strings.EqualFold(k, "Content-Length") ||
+			strings.EqualFold(k, "Transfer-Encoding")):
+			continue
+		case h.noCredentials && (strings.EqualFold(k, "Authorization") || strings.EqualFold(k, "Cookie")):
+			continue
+		case strings.EqualFold(k, "Host") || strings.EqualFold(k, "Content-Length") || connectionSpecific(k):
+			continue // HTTP/2 carries these in pseudo-headers and framing, or forbids them
+		case strings.EqualFold(k, "User-Agent"):
+			hasUA = true
+		case strings.EqualFold(k, "Accept-Encoding"):
+			hasAE = true
+		case strings.EqualFold(k, "Cookie"):
+			hasCookie = true
+		}
+		field(lowerASCII(k), kv[1])
+	}
+	if !hasUA {
+		field("user-agent", c.userAgent)
+	}
+	if !hasAE {
+		field("accept-encoding", acceptEncoding)
+	}
+	if c.root().jar != nil && !hasCookie {
+		for _, ck := range c.root().jar.Cookies(u) {
+			field("cookie", ck.Name+"="+ck.Value)
+		}
+	}
+	if len(h.body) > 0 || h.body != nil && (h.method == "POST" || h.method == "PUT" || h.method == "PATCH") {
+		field("content-length", strconv.Itoa(len(h.body)))
+	}
+	block := x.hbuf.Bytes()
+	end := len(h.body) == 0
+	n := min(len(block), x.maxSend)
+	err := x.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block[:n], EndStream: end, EndHeaders: n == len(block)})
+	for block = block[n:]; err == nil && len(block) > 0; block = block[n:] {
+		n = min(len(block), x.maxSend)
+		err = x.fr.WriteContinuation(id, n == len(block), block[:n])
+	}
+	return err
+}
+
+// connectionSpecific reports whether k is a header HTTP/2 forbids (RFC 9113 §8.2.2).
+func connectionSpecific(k string) bool {
+	for _, f := range [...]string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "TE"} {
+		if strings.EqualFold(k, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerASCII is k in lower case, k itself when it already is (HTTP/2 field names are
+// lower-case).
+func lowerASCII(k string) string {
+	for i := 0; i < len(k); i++ {
+		if 'A' <= k[i] && k[i] <= 'Z' {
+			return strings.ToLower(k)
+		}
+	}
+	return k
+}
+
+// h2Frame reads one frame from the server and acts on it: the response's own frames fill
+// st, the connection's are answered (SETTINGS, PING) or applied (WINDOW_UPDATE, GOAWAY).
+func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
+	f, err := x.fr.ReadFrame()
+	if err != nil {
+		return err
+	}
+	switch f := f.(type) {
+	case *http2.DataFrame:
+		n := int64(f.Length)
+		if x.unacked += n; x.unacked >= h2ConnWindow/2 {
+			err = x.fr.WriteWindowUpdate(0, uint32(x.unacked))
+			x.unacked = 0
+		}
+		if f.StreamID != st.id {
+			break // an earlier stream's leftovers: counted against the window only
+		}
+		st.any = true
+		data := f.Data()
+		st.size += int64(len(data))
+		if room := int(c.limit) - len(x.body); room > 0 {
+			x.body = append(x.body, data[:min(len(data), room)]...)
+		}
+		if f.StreamEnded() {
+			st.done = true
+		} else if st.unacked += n; st.unacked >= h2StreamWindow/2 && err == nil {
+			err = x.fr.WriteWindowUpdate(st.id, uint32(st.unacked))
+			st.unacked = 0
+		}
+	case *http2.HeadersFrame:
+		mine := f.StreamID == st.id
+		if mine {
+			st.any = true
+		}
+		if err = x.headerBlock(f, mine && !st.headers); err != nil {
+			return err
+		}
+		if mine && !st.headers {
+			if err = x.status(st); err != nil {
+				return err
+			}
+			if st.headers {
+				st.ttfb = time.Since(start)
+			}
+		}
+		if mine && f.StreamEnded() {
+			st.done = true
+		}
+	case *http2.SettingsFrame:
+		if f.IsAck() {
+			break
+		}
+		err = f.ForeachSetting(func(s http2.Setting) error {
+			switch s.ID {
+			case http2.SettingInitialWindowSize:
+				st.sendWin += int64(s.Val) - x.peerWin
+				x.peerWin = int64(s.Val)
+			case http2.SettingMaxFrameSize:
+				x.maxSend = int(s.Val)
+			case http2.SettingHeaderTableSize:
+				x.enc.SetMaxDynamicTableSize(s.Val)
+			}
+			return nil
+		})
+		if err == nil {
+			err = x.fr.WriteSettingsAck()
+		}
+	case *http2.WindowUpdateFrame:
+		switch f.StreamID {
+		case 0:
+			x.sendWin += int64(f.Increment)
+		case st.id:
+			st.sendWin += int64(f.Increment)
+		}
+	case *http2.PingFrame:
+		if !f.IsAck() {
+			err = x.fr.WritePing(true, f.Data)
+		}
+	case *http2.GoAwayFrame:
+		x.goAway = true
+		if f.LastStreamID < st.id {
+			return errRefused
+		}
+		if f.ErrCode != http2.ErrCodeNo && !st.done {
+			return h2Err("the server is going away: %v", f.ErrCode)
+		}
+	case *http2.RSTStreamFrame:
+		if f.StreamID != st.id {
+			break
+		}
+		if f.ErrCode == http2.ErrCodeRefusedStream && !st.headers {
+			st.any = false
+			return errRefused
+		}
+		if f.ErrCode == http2.ErrCodeNo && st.headers {
+			st.done = true // the server needs no more of the body; the response is whole
+			break
+		}
+		return h2Err("stream reset by the server: %v", f.ErrCode)
+	case *http2.PushPromiseFrame:
+		return h2Err("a PUSH_PROMISE though push is disabled")
+	}
+	if err == nil && x.bw.Buffered() > 0 {
+		err = x.bw.Flush()
+	}
+	return err
+}
+
+// headerBlock decodes the header block f begins (and the CONTINUATION frames that finish
+// it) into x.fields when keep; every block is decoded, whatever its stream, because HPACK's
+// table depends on all of them.
+func (x *h2conn) headerBlock(f *http2.HeadersFrame, keep bool) error {
+	x.collect, x.listLen = keep, 0
+	if keep {
+		x.fields = x.fields[:0]
+	}
+	frag, ended := f.HeaderBlockFragment(), f.HeadersEnded()
+	for {
+		if _, err := x.dec.Write(frag); err != nil {
+			return h2Err("response headers: %v", err)
+		}
+		if x.listLen > maxHeaderBytes {
+			return h2Err("response headers larger than %d bytes", maxHeaderBytes)
+		}
+		if ended {
+			break
+		}
+		next, err := x.fr.ReadFrame()
+		if err != nil {
+			return err
+		}
+		cf, ok := next.(*http2.ContinuationFrame)
+		if !ok {
+			return h2Err("a header block without its CONTINUATION")
+		}
+		frag, ended = cf.HeaderBlockFragment(), cf.HeadersEnded()
+	}
+	if err := x.dec.Close(); err != nil {
+		return h2Err("response headers: %v", err)
+	}
+	return nil
+}
+
+// status reads :status from the header block just kept; an informational (1xx) one is
+// skipped and the final headers are awaited.
+func (x *h2conn) status(st *h2stream) error {
+	for _, f := range x.fields {
+		if f.Name != ":status" {
+			continue
+		}
+		code, err := strconv.Atoi(f.Value)
+		if err != nil || code < 100 || code > 999 {
+			return h2Err("malformed :status %q", f.Value)
+		}
+		if code >= 200 {
+			st.status, st.headers = code, true
+		}
+		return nil
+	}
+	return h2Err("response headers without :status")
+}
+
+// h2Response moves the response of st (headers and body in x) into resp: one allocation,
+// as on HTTP/1.1; the Set-Cookie headers go to the jar.
+func (c *Client) h2Response(x *h2conn, st *h2stream, target string, resp *Response) {
+	resp.Status, resp.Size = st.status, st.size
+	hs, nh := 0, 0
+	var cookies []*http.Cookie
+	for _, f := range x.fields {
+		if len(f.Name) > 0 && f.Name[0] == ':' {
+			continue
+		}
+		hs += spanSize + len(f.Name) + len(f.Value)
+		nh++
+		if f.Name == "set-cookie" {
+			if ck, err := http.ParseSetCookie(f.Value); err == nil {
+				cookies = append(cookies, ck)
+			}
+		}
+	}
+	arena := make([]byte, hs+len(x.body))
+	i, off := 0, nh*spanSize
+	for _, f := range x.fields {
+		if len(f.Name) > 0 && f.Name[0] == ':' {
+			continue
+		}
+		off = putHeaderString(arena, i, off, f.Name, f.Value)
+		i++
+	}
+	resp.arena, resp.nh = arena[:hs:hs], nh
+	if len(x.body) > 0 {
+		copy(arena[hs:], x.body)
+		resp.Body = arena[hs:]
+	}
+	if cap(x.body) > maxPooledBody {
+		x.body = nil // one huge body does not stay pinned to the connection
+	}
+	clear(x.fields) // the strings are the response's now; the connection keeps none
+	x.fields = x.fields[:0]
+	if len(cookies) > 0 {
+		if u, err := c.parsedURL(target); err == nil {
+			c.jarFor().SetCookies(u, cookies)
+		}
+	}
+}
+
+// putHeaderString is putHeader for strings.
+func putHeaderString(dst []byte, i, off int, k, v string) int {
+	ko := off
+	off += copy(dst[off:], k)
+	vo := off
+	off += copy(dst[off:], v)
+	t := dst[i*spanSize:]
+	binary.LittleEndian.PutUint32(t, uint32(ko))
+	binary.LittleEndian.PutUint32(t[4:], uint32(vo))
+	binary.LittleEndian.PutUint32(t[8:], uint32(off))
+	return off
+}
