@@ -84,6 +84,10 @@ func Parse(name, text string) (File, error) {
 		if _, dup := out[key]; dup {
 			return nil, fmt.Errorf("%s: %s is set twice", pos, key)
 		}
+		if key == "locustfile" || key == "version" {
+			// The script is found before the config file is read (the file may sit beside it).
+			return nil, fmt.Errorf("%s: %q cannot be set in a config file: give it on the command line (-f SCRIPT) or as GUST_%s", pos, key, strings.ToUpper(key))
+		}
 		v, err := parseValue(strings.TrimSpace(rest))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %v", pos, key, err)

@@ -237,3 +237,31 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// OnSpawned fires when a ramp-up reaches its count, with every user started, and again when
+// an edit's ramp completes; not while users are still being started.
+func TestRunnerOnSpawnedAtTheEndOfEachRamp(t *testing.T) {
+	ft := &fakeTest{classes: []UserClass{{Name: "A", Weight: 1}}}
+	var calls atomic.Int64
+	var usersAtFirst atomic.Int64
+	var r *Runner
+	r = NewRunner(ft, Config{Users: 6, SpawnRate: 60, StopTimeout: time.Second, OnSpawned: func() {
+		if calls.Add(1) == 1 {
+			usersAtFirst.Store(int64(r.Users()))
+		}
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	waitFor(t, func() bool { return calls.Load() == 1 })
+	if usersAtFirst.Load() != 6 {
+		t.Errorf("OnSpawned came with %d users of 6", usersAtFirst.Load())
+	}
+	r.SetUsers(9, 0)
+	waitFor(t, func() bool { return calls.Load() == 2 })
+	cancel()
+	<-done
+	if calls.Load() != 2 {
+		t.Errorf("OnSpawned called %d times for two ramps", calls.Load())
+	}
+}

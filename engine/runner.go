@@ -42,6 +42,9 @@ type Config struct {
 	// OnDrop is told, at most once a second, how many arrivals found no free user since the
 	// last call (open model).
 	OnDrop func(n int64)
+	// OnSpawned is told each time the closed model's users reach their count (the end of a
+	// ramp-up, as Locust's spawning_complete), from the spawner's goroutine.
+	OnSpawned func()
 }
 
 // Runner runs one test: it owns the users and stops them all before Run returns.
@@ -412,7 +415,11 @@ func (r *Runner) spawner() {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if r.adjust() {
+		pending, spawned := r.adjust()
+		if spawned && r.cfg.OnSpawned != nil {
+			r.cfg.OnSpawned()
+		}
+		if pending {
 			select {
 			case <-r.quit:
 				return
@@ -428,13 +435,14 @@ func (r *Runner) spawner() {
 	}
 }
 
-// adjust starts or stops the users due now and reports whether more changes are pending.
-func (r *Runner) adjust() (pending bool) {
+// adjust starts or stops the users due now and reports whether more changes are pending, and
+// whether this call completed a change (spawning turned to running).
+func (r *Runner) adjust() (pending, spawned bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	select {
 	case <-r.quit:
-		return false
+		return false, false
 	default:
 	}
 	current := 0
@@ -451,10 +459,7 @@ func (r *Runner) adjust() (pending bool) {
 		}
 	}
 	if todo == 0 {
-		if r.State() == StateSpawning {
-			r.state.Store(StateRunning)
-		}
-		return false
+		return false, r.state.CompareAndSwap(StateSpawning, StateRunning)
 	}
 	r.state.Store(StateSpawning)
 	n := todo
@@ -478,7 +483,7 @@ func (r *Runner) adjust() (pending bool) {
 	r.rampDone += n
 	if n == todo {
 		r.state.Store(StateRunning)
-		return false
+		return false, true
 	}
-	return true
+	return true, false
 }

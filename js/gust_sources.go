@@ -47,14 +47,101 @@ var gustSources = map[string]string{
     }
   };
 })`,
-	// task([weight,] fnOrNameOrTaskSet [, {tags}]): an entry of a tasks list (Locust's @task).
-	"task": `(function task(weight, fn, opts) {
-  if (typeof weight !== "number") {
-    opts = fn;
-    fn = weight;
-    weight = 1;
+	// task([weight,] fnOrNameOrTaskSet [, {tags}]): an entry of a tasks list. As a decorator on
+	// a method, @task or @task(weight) (Locust's): it records the weight on the method, where
+	// decoratedTasks finds it when the class has no static tasks.
+	"task": `(function (native) {
+  const decorate = native("__decorate");
+  return function task(weight, fn, opts) {
+    if (decorate(arguments, "task", (d) => { d.weight = 1; })) return undefined;
+    if (arguments.length === 0 || (arguments.length === 1 && typeof weight === "number")) {
+      const w = arguments.length === 0 ? 1 : weight;
+      return function () {
+        if (!decorate(arguments, "task", (d) => { d.weight = w; })) {
+          throw new TypeError("@task(" + w + ") decorates a method of a User or TaskSet class");
+        }
+      };
+    }
+    if (typeof weight !== "number") {
+      opts = fn;
+      fn = weight;
+      weight = 1;
+    }
+    return { __gustTask: true, weight, fn, tags: (opts && opts.tags) || [] };
+  };
+})`,
+	// @tag("a", ...) on a method (Locust's @tag): -T/-E select the tasks by these.
+	"tag": `(function (native) {
+  const decorate = native("__decorate");
+  return function tag(...names) {
+    if (decorate(arguments, "tag", () => {})) {
+      throw new TypeError("@tag needs the tag names: @tag(\"name\")");
+    }
+    for (let i = 0; i < names.length; i++) {
+      if (typeof names[i] !== "string" || names[i] === "") {
+        throw new TypeError("tag(): the tag names must be non-empty strings, not " + String(names[i]));
+      }
+    }
+    const add = (d) => { for (let i = 0; i < names.length; i++) d.tags.push(names[i]); };
+    return function () {
+      if (!decorate(arguments, "tag", add)) {
+        throw new TypeError("@tag(...) decorates a method of a User or TaskSet class");
+      }
+    };
+  };
+})`,
+	// __decor(fn): the record of the decorators on a method, made on first use; a hidden own
+	// property, so that an override never shares its base's.
+	"__decor": `(function __decor(fn) {
+  if (!Object.prototype.hasOwnProperty.call(fn, "__gustDecor")) {
+    Object.defineProperty(fn, "__gustDecor", { value: { weight: undefined, tags: [] }, configurable: true });
   }
-  return { __gustTask: true, weight, fn, tags: (opts && opts.tags) || [] };
+  return fn.__gustDecor;
+})`,
+	// __decorate(args, what, update): when args are a decorator's arguments, updates the record
+	// of the decorated method and reports true. Both of esbuild's forms:
+	// standard decorators (JS, and TS without experimentalDecorators) get (value, context);
+	// TypeScript's experimentalDecorators get (prototype, key, descriptor).
+	"__decorate": `(function (native) {
+  return function __decorate(args, what, update) {
+    const a = args[0], b = args[1], c = args[2];
+    if (args.length === 2 && b !== null && typeof b === "object" && typeof b.kind === "string" && typeof b.addInitializer === "function") {
+      if (b.kind !== "method") {
+        throw new TypeError("@" + what + " decorates a method, not a " + b.kind + (b.name ? " (" + String(b.name) + ")" : ""));
+      }
+      update(native("__decor")(a));
+      return true;
+    }
+    if (args.length === 3 && a !== null && (typeof a === "object" || typeof a === "function") &&
+        (typeof b === "string" || typeof b === "symbol") && c !== null && typeof c === "object") {
+      if (typeof c.value !== "function") {
+        throw new TypeError("@" + what + " decorates a method, not " + String(b));
+      }
+      update(native("__decor")(c.value));
+      return true;
+    }
+    return false;
+  };
+})`,
+	// __decorated(ctor): the methods that @task marked on ctor and its bases, as a tasks list
+	// (base classes' first, as Locust orders them; an override hides its base's method), or
+	// undefined. Index loops only: for-of would build iterator prototypes in every runtime.
+	"__decorated": `(function __decorated(ctor) {
+  const seen = Object.create(null);
+  let out = [];
+  for (let p = ctor.prototype; p !== null && typeof p === "object" && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const names = Object.getOwnPropertyNames(p), level = [];
+    for (let i = 0; i < names.length; i++) {
+      const k = names[i];
+      if (k === "constructor" || seen[k]) continue;
+      seen[k] = true;
+      const d = Object.getOwnPropertyDescriptor(p, k);
+      const m = d && typeof d.value === "function" && Object.prototype.hasOwnProperty.call(d.value, "__gustDecor") ? d.value.__gustDecor : undefined;
+      if (m && m.weight !== undefined) level.push({ __gustTask: true, weight: m.weight, fn: k, tags: m.tags.slice() });
+    }
+    out = level.concat(out);
+  }
+  return out.length ? out : undefined;
 })`,
 	// SharedArray(name, loader): data loaded once per process and shared read-only by every
 	// user; a function so that it works with and without new.
@@ -125,4 +212,7 @@ var gustBases = map[string]string{
 	"RescheduleTask":    "GustFlow",
 	"InterruptTaskSet":  "GustFlow",
 	"SharedArray":       "",
+	"task":              "",
+	"tag":               "",
+	"__decorate":        "",
 }

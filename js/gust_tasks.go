@@ -70,9 +70,9 @@ func (v *vu) resolveTable(ctor *goja.Object, owner string, filter tagFilter, dep
 	t := &table{owner: owner, ctor: ctor}
 	proto := ctor.Get("prototype").ToObject(rt)
 	t.sequential = v.isSequential(ctor)
-	raw := ctor.Get("tasks")
-	if raw == nil || goja.IsUndefined(raw) || goja.IsNull(raw) {
-		return nil, fmt.Errorf("no tasks defined on %s: set `static tasks = { methodName: weight }`", owner)
+	raw, err := v.taskList(ctor, owner)
+	if err != nil {
+		return nil, err
 	}
 	obj := raw.ToObject(rt)
 	add := func(where string, val goja.Value, weight int, tags []string) error {
@@ -148,7 +148,7 @@ func (v *vu) resolveTable(ctor *goja.Object, owner string, filter tagFilter, dep
 		if len(filter.include) > 0 || len(filter.exclude) > 0 {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("no tasks defined on %s: set `static tasks = { methodName: weight }`", owner)
+		return nil, fmt.Errorf("%s", noTasks(owner))
 	}
 	weights := make([]int, len(t.entries))
 	for i, e := range t.entries {
@@ -167,6 +167,40 @@ func (v *vu) resolveTable(ctor *goja.Object, owner string, filter tagFilter, dep
 	}
 	v.tables[ctor] = t
 	return t, nil
+}
+
+// taskList is a class's tasks as written: its static `tasks`, else the methods marked with
+// @task (as a tasks list). The load-time probe also refuses a class that has both, since one
+// of them would be silently ignored.
+func (v *vu) taskList(ctor *goja.Object, owner string) (goja.Value, error) {
+	raw := ctor.Get("tasks")
+	if raw != nil && !goja.IsUndefined(raw) && !goja.IsNull(raw) {
+		if v.t == nil && v.decoratedTasks(ctor) != nil {
+			return nil, fmt.Errorf("%s has both `static tasks` and @task methods: use one of them", owner)
+		}
+		return raw, nil
+	}
+	if raw = v.decoratedTasks(ctor); raw != nil {
+		return raw, nil
+	}
+	return nil, fmt.Errorf("%s", noTasks(owner))
+}
+
+func noTasks(owner string) string {
+	return fmt.Sprintf("no tasks defined on %s: set `static tasks = { methodName: weight }` or mark methods with @task", owner)
+}
+
+// decoratedTasks is the tasks list of the methods @task marked on ctor and its bases, or nil.
+func (v *vu) decoratedTasks(ctor *goja.Object) goja.Value {
+	fn, ok := goja.AssertFunction(v.native("__decorated"))
+	if !ok {
+		return nil
+	}
+	val, err := fn(goja.Undefined(), ctor)
+	if err != nil || val == nil || goja.IsUndefined(val) {
+		return nil
+	}
+	return val
 }
 
 // resolveEntry turns one task reference (a method name, a function, a TaskSet class) into an

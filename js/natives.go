@@ -8,7 +8,7 @@ import (
 
 // gustExports are the names importable from "gust".
 var gustExports = []string{
-	"User", "HttpUser", "TaskSet", "SequentialTaskSet", "task",
+	"User", "HttpUser", "FastHttpUser", "TaskSet", "SequentialTaskSet", "task", "tag",
 	"StopUser", "StopTest", "RescheduleTask", "InterruptTaskSet",
 	"between", "constant", "constantPacing", "constantThroughput",
 	"sleep", "open", "env", "__ENV", "SharedArray", "csv", "client", "setupData",
@@ -33,10 +33,12 @@ func (v *vu) native(name string) goja.Value {
 	}
 	var val goja.Value
 	switch name {
-	case "User":
+	case "User", "FastHttpUser":
+		// Locust's FastHttpUser is its faster client; gust has one client, so it is HttpUser.
 		val = v.native("HttpUser")
 	case "HttpUser", "TaskSet", "SequentialTaskSet", "GustFlow", "StopUser", "StopTest",
-		"RescheduleTask", "InterruptTaskSet", "task", "SharedArray":
+		"RescheduleTask", "InterruptTaskSet", "task", "SharedArray",
+		"tag", "__decor", "__decorate", "__decorated":
 		val = v.buildGust(name)
 	case "between", "constant", "constantPacing", "constantThroughput":
 		val = v.waitFactory(name)

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gustload/gust/metrics"
@@ -53,6 +54,8 @@ type Data struct {
 	History []metrics.HistoryRow
 	// Verdicts are the judged thresholds, in the order they were given.
 	Verdicts []metrics.Verdict
+	// Capacity is the outcome of --find-capacity, nil without it.
+	Capacity *Capacity
 }
 
 // series is the charts' data, column-wise as uPlot takes it.
@@ -95,6 +98,9 @@ func round(v float64, d int) float64 {
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ms":   metrics.FormatMs,
 	"f2":   func(v float64) string { return strconv.FormatFloat(round(v, 2), 'f', 2, 64) },
+	"join": strings.Join,
+	"inc":  func(i int) int { return i + 1 },
+	"g4":   func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) },
 	"pct":  func(v float64) string { return strconv.FormatFloat(round(v*100, 2), 'f', -1, 64) + "%" },
 	"plbl": func(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) + "%" },
 	"time": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05 MST") },
@@ -135,6 +141,8 @@ func Write(w io.Writer, d *Data) error {
 		"Failed":      snap.Total.Failures > 0 || len(snap.Exceptions) > 0,
 		"Percentiles": metrics.Percentiles,
 		"Series":      toSeries(d.History),
+		"Capacity":    d.Capacity,
+		"CapSeries":   toCapacitySeries(d.Capacity),
 		// Trusted as is: our vendored copy, not anything from the target.
 		"UPlotJS":  template.JS(UPlotJS),
 		"UPlotCSS": template.CSS(UPlotCSS),

@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/metrics"
@@ -19,6 +20,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("bad --iterations %d: it must be >= 0", c.Iterations)
 	case c.Rate < 0:
 		return fmt.Errorf("bad --rate %v: it must be >= 0", c.Rate)
+	case c.AutoQuit && c.AutoQuitAfter < 0:
+		return fmt.Errorf("bad --autoquit %d: it must be >= 0 (seconds), or -1 for never", c.AutoQuitAfter/time.Second)
 	case c.Host != "":
 		return engine.CheckHost(c.Host)
 	}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/gustload/gust/capacity"
 	"github.com/gustload/gust/metrics"
 	"github.com/gustload/gust/report"
 )
@@ -30,6 +31,8 @@ type Result struct {
 	Passed   bool              `json:"-"`
 	// TimeSeries is the Aggregated statistics over time.
 	TimeSeries []metrics.HistoryRow `json:"time_series"`
+	// Capacity is the outcome of --find-capacity; nil without it.
+	Capacity *capacity.Result `json:"capacity,omitempty"`
 }
 
 // RunInfo is the "run" object of the JSON result: how the test was run.
@@ -61,12 +64,16 @@ func (r *Result) Failed() bool {
 
 // WriteJSON writes the JSON result (schema: docs/json.md).
 func (r *Result) WriteJSON(w io.Writer) error {
-	return metrics.WriteJSON(w, r.Snapshot, map[string]any{
+	extra := map[string]any{
 		"run":         r.Run,
 		"dropped":     r.Dropped,
 		"thresholds":  r.Verdicts,
 		"time_series": r.TimeSeries,
-	})
+	}
+	if r.Capacity != nil {
+		extra["capacity"] = r.Capacity
+	}
+	return metrics.WriteJSON(w, r.Snapshot, extra)
 }
 
 // WriteHTML writes the self-contained HTML report.
@@ -79,7 +86,21 @@ func (r *Result) WriteHTML(w io.Writer) error {
 		Snapshot: r.Snapshot,
 		History:  r.TimeSeries,
 		Verdicts: r.Verdicts,
+		Capacity: reportCapacity(r.Capacity),
 	})
+}
+
+// reportCapacity is the search's outcome as the HTML report charts it.
+func reportCapacity(c *capacity.Result) *report.Capacity {
+	if c == nil {
+		return nil
+	}
+	out := &report.Capacity{Rate: c.Rate, BrokeAt: c.BrokeAt, Limit: c.Limit, Thresholds: c.Thresholds, Confirmed: c.Confirmed, Complete: c.Complete}
+	for _, st := range c.Steps {
+		out.Steps = append(out.Steps, report.CapacityStep{Phase: st.Phase, Rate: st.Rate, RPS: st.RPS, P50Ms: st.P50Ms, P95Ms: st.P95Ms,
+			FailRatio: st.FailRatio, Held: st.Held, Broken: st.Broken})
+	}
+	return out
 }
 
 func orEmpty[T any](s []T) []T {

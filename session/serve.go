@@ -58,6 +58,9 @@ func (s *Session) Serve(ctx context.Context, ln net.Listener, ui http.Handler) (
 			_, autoquit = s.current()
 		}
 	}
+	if s.cfg.AutoQuit {
+		autoquit = s.quitAfterTests(ctx, s.cfg.AutoQuitAfter)
+	}
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -115,4 +118,37 @@ func (s *Session) waitFinished() {
 	case <-t.C:
 		s.cfg.Warn("the test did not stop; its reports are not written")
 	}
+}
+
+// quitAfterTests closes the channel it returns once a test has ended and none has run for
+// after (--autoquit); a test started meanwhile puts the countdown off until it ends too.
+func (s *Session) quitAfterTests(ctx context.Context, after time.Duration) <-chan struct{} {
+	quit := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		var since time.Time
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			s.mu.Lock()
+			ended := s.run != nil && isClosed(s.done)
+			s.mu.Unlock()
+			switch {
+			case !ended:
+				since = time.Time{}
+			case since.IsZero():
+				since = time.Now()
+				fmt.Fprintf(s.cfg.Out, "gust: quitting in %s unless a test starts (--autoquit)\n", after)
+			}
+			if ended && time.Since(since) >= after {
+				close(quit)
+				return
+			}
+		}
+	}()
+	return quit
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gustload/gust/capacity"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/metrics"
 )
@@ -76,6 +77,16 @@ type Config struct {
 	Retarget func(host string) (Test, error)
 	// Autostart starts a test as Serve begins (--autostart).
 	Autostart bool
+	// AutoQuit makes Serve return AutoQuitAfter after a test ends, unless another starts
+	// meanwhile (--autoquit, Locust's).
+	AutoQuit      bool
+	AutoQuitAfter time.Duration
+	// ResetStats resets the statistics when a test's first ramp-up completes (--reset-stats).
+	ResetStats bool
+	// FindCapacity, when set, runs the test as a capacity search (--find-capacity): the open
+	// model's rate steps up until Thresholds break, and the result carries the rate found.
+	// Its Users, Thresholds, Stats and Log are the session's.
+	FindCapacity *capacity.Options
 
 	// Out hears what the session does ("test started"); Log hears warnings. Both default to
 	// os.Stderr.
@@ -106,6 +117,7 @@ var ErrBusy = errors.New("a test is still running")
 // every start resets.
 type Session struct {
 	cfg     Config
+	search  *capacity.Search // FindCapacity's search of the test running or last run
 	stats   *metrics.Stats
 	history *metrics.History
 	spools  []io.Closer
@@ -232,12 +244,24 @@ func (s *Session) start(users int, rate float64, host string, runTime time.Durat
 	s.stats.Reset()
 	rc := s.cfg
 	rc.Users, rc.SpawnRate, rc.RunTime, rc.Host = users, rate, runTime, s.host
+	if rc.FindCapacity != nil && rc.Shape != nil {
+		return fmt.Errorf("--find-capacity sets the rate itself: it cannot follow options.stages or shape()")
+	}
+	if rc.FindCapacity != nil {
+		o := *rc.FindCapacity
+		o.Users, o.Thresholds, o.Stats, o.Log = users, rc.Thresholds, s.stats, s.cfg.Out
+		s.search = capacity.New(o)
+		rc.Shape, rc.Open = s.search, true
+	}
 	ec, _ := s.engineConfig(rc)
 	// The run records the segment's own share (run.users, run.iterations in the JSON result).
 	rc.Users, rc.SpawnRate, rc.Rate, rc.Iterations = ec.Users, ec.SpawnRate, ec.Rate, ec.Iterations
 	run := &Run{Config: rc, Stats: s.stats}
 	run.runner = engine.NewRunner(rc.Segment.Test(s.test), ec)
 	s.stats.CountIterations(run.runner.Iterations)
+	if rc.FindCapacity != nil {
+		s.search.CountDropped(run.runner.Dropped)
+	}
 	done, sampled := make(chan struct{}), make(chan struct{})
 	s.run, s.done, s.sampled, s.finished, s.memoryHit = run, done, sampled, nil, false
 	tickers := s.startOutputs(run, done)
@@ -290,10 +314,26 @@ func (s *Session) engineConfig(c Config) (ec engine.Config, busy bool) {
 	}
 	ec, busy = c.Segment.SplitConfig(ec)
 	ec.Phase = c.Segment.ArrivalPhase()
+	ec.OnSpawned = s.resetOnce(c.ResetStats)
 	ec.OnDrop = func(n int64) {
 		s.cfg.Warn(fmt.Sprintf("%d arrivals dropped: every user was busy (raise -u, now %d)", n, users))
 	}
 	return ec, busy
+}
+
+// resetOnce is the engine's OnSpawned for --reset-stats: the first completed ramp-up resets
+// the statistics, as Locust's --reset-stats does, so that the results leave the ramp out.
+func (s *Session) resetOnce(on bool) func() {
+	if !on {
+		return nil
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.stats.Reset()
+			fmt.Fprintln(s.cfg.Out, "gust: ramp-up complete: statistics reset (--reset-stats)")
+		})
+	}
 }
 
 // describeLoad says what load a test started from the web UI runs.
@@ -376,6 +416,13 @@ func (s *Session) result(run *Run, snap *metrics.Snapshot) *Result {
 	res.Verdicts, res.Passed = metrics.EvaluateAll(rc.Thresholds, snap)
 	res.Verdicts = orEmpty(res.Verdicts)
 	res.TimeSeries = orEmpty(s.history.Rows())
+	if run != nil && s.search != nil {
+		c := s.search.Result()
+		res.Capacity = &c
+		// The search's verdict is the run's (the thresholds are its criteria, judged at every
+		// step): a rate held, or none did.
+		res.Passed = c.Rate > 0
+	}
 	return res
 }
 

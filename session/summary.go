@@ -34,6 +34,10 @@ func (o *summary) Stop(res *Result) error {
 		fmt.Fprintf(o.w, "Test id: %s (the testid label of the live metrics)\n", res.Run.TestID)
 	}
 	printVerdicts(o.w, res.Verdicts)
+	if res.Capacity != nil {
+		fmt.Fprintln(o.w)
+		res.Capacity.WriteSummary(o.w)
+	}
 	if res.Open {
 		if res.Dropped > 0 {
 			fmt.Fprintf(o.w, "Dropped: %d arrivals found no free user (raise -u/--users).\n", res.Dropped)

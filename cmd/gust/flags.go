@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gustload/gust/capacity"
 	"github.com/gustload/gust/client"
 	"github.com/gustload/gust/config"
 	"github.com/gustload/gust/engine"
@@ -65,6 +66,10 @@ type runFlags struct {
 	thresholds  []string
 	printStats  time.Duration
 	maxMemory   string
+	locustfile  string // -f: the script, when not the first argument
+	autoquit    int    // web UI: seconds after a test ends to quit; -1 never
+	resetStats  bool   // reset the statistics once ramp-up completes
+	capacity    capacity.Settings
 	client      client.Settings
 	segment     string   // --segment I/N
 	startAt     string   // --start-at TIME
@@ -112,6 +117,10 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 	f.printStats = 0
 	fs.Var(durationFlag{&f.printStats}, "print-stats", "interval of the periodic tables when not on a terminal")
 	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the test when gust uses this much memory")
+	fs.StringVarP(&f.locustfile, "locustfile", "f", "", "the script (then every argument is a class name)")
+	fs.IntVar(&f.autoquit, "autoquit", -1, "web UI: quit this many seconds after a test ends")
+	fs.BoolVar(&f.resetStats, "reset-stats", false, "reset the statistics once ramp-up completes")
+	f.capacity.Register(fs)
 	addClientFlags(fs, &f.client)
 	fs.StringVar(&f.segment, "segment", "", "run part I/N of the test")
 	fs.StringVar(&f.startAt, "start-at", "", "wait until this time (RFC 3339 or +30s) to start")
@@ -131,7 +140,7 @@ func newRunFlagSet(f *runFlags) *pflag.FlagSet {
 func applyDefaults(fs *pflag.FlagSet, options map[string]any, conf ...config.File) error {
 	var firstErr error
 	fs.VisitAll(func(fl *pflag.Flag) {
-		if firstErr != nil || fl.Changed || fl.Name == "config" {
+		if firstErr != nil || fl.Changed || fl.Name == "config" || fl.Name == "locustfile" {
 			return
 		}
 		env := "GUST_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))

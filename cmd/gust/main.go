@@ -76,7 +76,7 @@ var packaged = map[string]struct {
 const usageTop = `gust — load tests written as JavaScript locustfiles
 
 Usage:
-  gust run [flags] SCRIPT [UserClass...]   run a test (see: gust help run)
+  gust run [flags] [SCRIPT] [UserClass...] run a test (see: gust help run)
   gust demo                                run samples/locustfile.js against the bundled sample API
   gust new [--ts] DIR                      scaffold a project: locustfile, types, tsconfig, gust.toml
   gust types [DIR]                         write gust.d.ts, the script API's TypeScript declarations
@@ -86,7 +86,7 @@ Usage:
                                            compare two --json results; exit 3 on a regression
   gust merge RESULT.json... [--json F] [--csv PREFIX] [--html F]
                                            merge the results of a test's segments (see: gust help merge)
-  gust version                             print the version
+  gust version, gust -V                    print the version
   gust help [COMMAND]                      this help, or a command's
 `
 
@@ -97,11 +97,10 @@ Starts the bundled sample API on a free loopback port and runs the seed locustfi
 the summary. The newcomer's first command.
 `
 
-const usageRun = `Usage: gust run [flags] SCRIPT [UserClass...]
+const usageRun = `Usage: gust run [flags] [SCRIPT | -f/--locustfile SCRIPT] [UserClass...]
 
-SCRIPT is a JavaScript (ES module) or TypeScript file exporting one or more classes that extend
-HttpUser. Naming User classes after the script runs only those. Several files (a.js,b.js) or a
-directory (its .js/.mjs/.ts files not starting with _) make one test with all their classes.
+SCRIPT (default ./locustfile.js or .ts): a JS/TS module exporting HttpUser (or FastHttpUser) classes
+with static tasks or @task methods; naming classes runs only those; a.js,b.js or a dir make one test.
 
 Flags (Locust's names where Locust has one):
   -H, --host URL             base URL for relative request URLs (overrides options.host and static host)
@@ -147,6 +146,9 @@ Flags (Locust's names where Locust has one):
       --resolve H:P:ADDR     connect to ADDR for host H port P (curl's syntax), repeatable
       --no-keepalive         a new connection for every request
       --config FILE          settings file (default: gust.toml in the working directory, if any)
+      --reset-stats          reset the statistics once the first ramp-up completes
+      --autoquit N           web UI: quit N seconds after a test ends (a new start puts it off)
+      --find-capacity        the highest rate within the thresholds (README.md; --capacity-factor/-step)
 
 Beyond one machine (docs/scaleout.md):
       --segment I/N          run part I (from 0) of the test split into N: users, rates, iterations

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gustload/gust/capacity"
 	"github.com/gustload/gust/engine"
 	"github.com/gustload/gust/js"
 	"github.com/gustload/gust/metrics"
@@ -35,10 +36,10 @@ func runCmd(args []string, over *runOverrides) int {
 		}
 		return usageError("%v", err)
 	}
-	if fs.NArg() < 1 {
-		return usageError("no script given (usage: gust run [flags] SCRIPT [UserClass...])")
+	scriptPath, classNames, err := js.ScriptArgs(f.locustfile, fs.Args(), os.Getenv)
+	if err != nil {
+		return usageError("%v", err)
 	}
-	scriptPath, classNames := fs.Arg(0), fs.Args()[1:]
 	env, err := scriptEnv(f.env)
 	if err != nil {
 		return usageError("%v", err)
@@ -153,7 +154,7 @@ func runCmd(args []string, over *runOverrides) int {
 	}
 	// A shape() decides between the models at its first tick, so it gets the open model's
 	// default pool too; a closed-model shape sets its own users and ignores it.
-	if (f.rate > 0 || openShape || script.HasShape()) && !usersGiven {
+	if (f.rate > 0 || openShape || script.HasShape() || f.capacity.On) && !usersGiven {
 		f.users = session.OpenPool(f.rate, shape)
 	}
 	cfg.Users, cfg.Shape, cfg.Open = f.users, shape, openShape
@@ -293,7 +294,8 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 	cfg := session.Config{
 		Users: f.users, SpawnRate: f.spawnRate, Rate: f.rate, RunTime: f.runTime, Iterations: f.iterations,
 		StopTimeout: f.stopTimeout, FullHistory: f.fullHistory, Host: f.host, Script: script, Tags: f.tags,
-		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart,
+		ExcludeTags: f.excludeTags, Version: Version, Autostart: f.autostart, ResetStats: f.resetStats,
+		AutoQuit: f.autoquit != -1, AutoQuitAfter: time.Duration(f.autoquit) * time.Second,
 	}
 	err := cfg.Check()
 	if err == nil {
@@ -307,6 +309,9 @@ func runConfig(f *runFlags, options map[string]any, script string) (session.Conf
 	}
 	if err == nil {
 		cfg.StartAt, err = session.StartAt(f.startAt, time.Now())
+	}
+	if err == nil {
+		cfg.FindCapacity, err = f.capacity.Options(capacity.Run{Headless: f.headless, Iterations: f.iterations, Segment: f.segment, Rate: f.rate, Thresholds: cfg.Thresholds})
 	}
 	if cfg.TestID = f.testID; cfg.TestID == "" && (len(f.out) > 0 || f.metricsAddr != "" || !f.headless) {
 		cfg.TestID = tsout.NewTestID(time.Now())
