@@ -1,9 +1,13 @@
+// Package js loads gust test scripts (ES modules or TypeScript, written like a Locust
+// locustfile) and runs them: every virtual user gets its own goja runtime built from programs
+// compiled once.
+//
 // Where things are in package js. The package has four rooms; a file's prefix names its room,
 // so that a reader looking for one concern opens one group of files.
 //
 // build: turning a script into a loaded Script, before any user runs.
 //   - loader.go: Load, LoadOptions, Script, LoadError; esbuild bundling, scripts of several
-//     files, readFile, the options export (package doc; not yet build_-prefixed)
+//     files, readFile, the options export (not yet build_-prefixed)
 //   - build_esm.go: the ES-module rewrite of esbuild's output (imports of "gust" and its
 //     submodules become arguments)
 //   - build_errors.go: source-mapped error messages and tracebacks (Script.jsError)
@@ -44,6 +48,7 @@
 //   - adapter_summary.go: handleSummary
 //   - adapter_outside.go: the watch on JavaScript outside the tasks (StuckError)
 //   - adapter_host.go: Test.WithHost, Test.Script
+//   - adapter_env.go: Environ, the env / __ENV a script reads
 //   - adapter_ratios.go: WriteTaskRatios (--show-task-ratio)
 //
 // runtime: one user's goja runtime.
@@ -52,5 +57,4 @@
 //   - runtime_loop.go: eventLoop: timers, async requests' completions, promises, abort
 //   - runtime_exceptions.go: the log of script exceptions shown once each
 //   - runtime_terminal.go: escaping what scripts print to the terminal
-
 package js

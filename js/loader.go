@@ -1,6 +1,3 @@
-// Package js loads gust test scripts (ES modules or TypeScript, written like a Locust
-// locustfile) and runs them: every virtual user gets its own goja runtime built from programs
-// compiled once.
 package js
 
 import (
@@ -50,8 +47,8 @@ type Script struct {
 	metrics    []metricDecl // the custom metrics the module creates (seen by the probe)
 
 	loadLimit time.Duration
-	logLevel  atomic.Int32 // a LogLevel: what console.* shows (loglevel.go)
-	watch     outsideWatch // JavaScript running outside the tasks (outside.go)
+	logLevel  atomic.Int32 // a LogLevel: what console.* shows (build_loglevel.go)
+	watch     outsideWatch // JavaScript running outside the tasks (adapter_outside.go)
 
 	sharedMu sync.Mutex
 	shared   map[string]*sharedArray // SharedArray and csv() data, loaded once per process

@@ -105,7 +105,7 @@ type gustModule struct{ v *vu }
 
 func (m *gustModule) Get(key string) goja.Value {
 	if _, ok := gustModules[key]; ok {
-		// An ES-module import of "gust/crypto" reads __gust["gust/crypto"] (esm.go).
+		// An ES-module import of "gust/crypto" reads __gust["gust/crypto"] (build_esm.go).
 		return m.v.native(key)
 	}
 	if !slices.Contains(gustExports, key) {

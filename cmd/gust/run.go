@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/gustload/gust/capacity"
@@ -40,7 +39,7 @@ func runCmd(args []string, over *runOverrides) int {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	env, err := scriptEnv(f.env)
+	env, err := js.Environ(f.env)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -267,24 +266,6 @@ func checkSomethingToRun(f *runFlags, shape engine.Shape) error {
 func usageError(format string, args ...any) int {
 	fmt.Fprintf(os.Stderr, "gust: "+format+"\n", args...)
 	return exitUsage
-}
-
-// scriptEnv is the process environment overlaid with -e KEY=VAL.
-func scriptEnv(pairs []string) (map[string]string, error) {
-	env := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			env[k] = v
-		}
-	}
-	for _, kv := range pairs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("bad -e %q: want KEY=VAL", kv)
-		}
-		env[k] = v
-	}
-	return env, nil
 }
 
 // runConfig is the session's Config from the flags (less the outputs and the load shape). It
