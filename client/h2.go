@@ -116,16 +116,9 @@ func newH2(cn *conn) *h2conn {
 func (c *Client) h2Exchange(h *hop, headers [][2]string, start, deadline time.Time, timeout time.Duration, resp *Response) (time.Time, error) {
 	resp.Status, resp.Body, resp.Size, resp.TTFB, resp.TLSHandshake = 0, nil, 0, 0, 0
 	resp.arena, resp.nh, resp.hmap, resp.Proto = nil, 0, nil, "HTTP/2.0"
-	isTLS := hasPrefixFold(h.url, "https://")
-	if !isTLS && !hasPrefixFold(h.url, "http://") {
-		return start, &Error{Op: "url", Msg: "unsupported URL (want absolute http:// or https://)"}
-	}
-	u, err := c.parsedURL(h.url)
+	u, isTLS, err := absoluteURL(h.url, c.parsedURL)
 	if err != nil {
-		return start, &Error{Op: "url", Msg: "invalid URL", Err: err}
-	}
-	if u.Host == "" {
-		return start, &Error{Op: "url", Msg: "missing host in URL"}
+		return start, err
 	}
 	scheme, port := "http://", ":80"
 	if isTLS {
@@ -259,10 +252,7 @@ func (c *Client) h2Headers(x *h2conn, h *hop, headers [][2]string, u *url.URL, i
 	for _, kv := range headers {
 		k := kv[0]
 		switch {
-		case h.noBodyHeaders && (strings.EqualFold(k, "Content-Type") || strings.EqualFold(k, "Content-Length") ||
-			strings.EqualFold(k, "Transfer-Encoding")):
-			continue
-		case h.noCredentials && (strings.EqualFold(k, "Authorization") || strings.EqualFold(k, "Cookie")):
+		case h.drops(k):
 			continue
 		case strings.EqualFold(k, "Host") || strings.EqualFold(k, "Content-Length") || connectionSpecific(k):
 			continue // HTTP/2 carries these in pseudo-headers and framing, or forbids them

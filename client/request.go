@@ -38,6 +38,30 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
+// drops reports whether header k is left out of this hop: a redirect turned into a GET loses
+// its body's headers, one to another host its credentials.
+func (h *hop) drops(k string) bool {
+	return h.noBodyHeaders && (strings.EqualFold(k, "Content-Type") || strings.EqualFold(k, "Content-Length") ||
+		strings.EqualFold(k, "Transfer-Encoding")) ||
+		h.noCredentials && (strings.EqualFold(k, "Authorization") || strings.EqualFold(k, "Cookie"))
+}
+
+// absoluteURL parses an absolute http:// or https:// URL with parse, for the paths that need
+// a *url.URL (HTTP/2 and net/http), with the same errors as build's.
+func absoluteURL(raw string, parse func(string) (*url.URL, error)) (u *url.URL, isTLS bool, err error) {
+	isTLS = hasPrefixFold(raw, "https://")
+	if !isTLS && !hasPrefixFold(raw, "http://") {
+		return nil, false, &Error{Op: "url", Msg: "unsupported URL (want absolute http:// or https://)"}
+	}
+	if u, err = parse(raw); err != nil {
+		return nil, false, &Error{Op: "url", Msg: "invalid URL", Err: err}
+	}
+	if u.Host == "" {
+		return nil, false, &Error{Op: "url", Msg: "missing host in URL"}
+	}
+	return u, isTLS, nil
+}
+
 // build fills c.req for h and reports whether h goes to an https URL.
 func (c *Client) build(h *hop, headers [][2]string) (tls bool, err error) {
 	switch {
@@ -70,10 +94,7 @@ func (c *Client) build(h *hop, headers [][2]string) (tls bool, err error) {
 	for _, kv := range headers {
 		k := kv[0]
 		switch {
-		case h.noBodyHeaders && (strings.EqualFold(k, "Content-Type") || strings.EqualFold(k, "Content-Length") ||
-			strings.EqualFold(k, "Transfer-Encoding")):
-			continue
-		case h.noCredentials && (strings.EqualFold(k, "Authorization") || strings.EqualFold(k, "Cookie")):
+		case h.drops(k):
 			continue
 		case strings.EqualFold(k, "User-Agent"):
 			hasUA = true

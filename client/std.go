@@ -140,16 +140,9 @@ func (c *Client) transport(isTLS, h2 bool) *http.Transport {
 func (c *Client) stdExchange(h *hop, headers [][2]string, h2 bool, start, deadline time.Time, timeout time.Duration, resp *Response) (time.Time, error) {
 	resp.Status, resp.Body, resp.Size, resp.TTFB = 0, nil, 0, 0
 	resp.arena, resp.nh, resp.hmap = nil, 0, nil
-	isTLS := hasPrefixFold(h.url, "https://")
-	if !isTLS && !hasPrefixFold(h.url, "http://") {
-		return start, &Error{Op: "url", Msg: "unsupported URL (want absolute http:// or https://)"}
-	}
-	u, err := url.Parse(h.url)
+	u, isTLS, err := absoluteURL(h.url, url.Parse)
 	if err != nil {
-		return start, &Error{Op: "url", Msg: "invalid URL", Err: err}
-	}
-	if u.Host == "" {
-		return start, &Error{Op: "url", Msg: "missing host in URL"}
+		return start, err
 	}
 	addr := u.Host
 	if u.Port() == "" {
@@ -198,10 +191,7 @@ func (c *Client) stdExchange(h *hop, headers [][2]string, h2 bool, start, deadli
 	for _, kv := range headers {
 		k := kv[0]
 		switch {
-		case h.noBodyHeaders && (strings.EqualFold(k, "Content-Type") || strings.EqualFold(k, "Content-Length") ||
-			strings.EqualFold(k, "Transfer-Encoding")):
-			continue
-		case h.noCredentials && (strings.EqualFold(k, "Authorization") || strings.EqualFold(k, "Cookie")):
+		case h.drops(k):
 			continue
 		case strings.EqualFold(k, "Host"):
 			hr.Host = kv[1]
