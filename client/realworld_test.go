@@ -191,12 +191,13 @@ func forwardProxy(t *testing.T) (string, *atomic.Int64, *atomic.Int64) {
 				return
 			}
 			w.WriteHeader(http.StatusOK)
-			down, _, err := http.NewResponseController(w).Hijack()
+			down, buffered, err := http.NewResponseController(w).Hijack()
 			if err != nil {
 				up.Close()
 				return
 			}
-			go func() { io.Copy(up, down); up.Close() }()
+			// The client's first bytes (its TLS hello) may already sit in the server's reader.
+			go func() { io.Copy(up, buffered); up.Close() }()
 			io.Copy(down, up)
 			down.Close()
 			return
