@@ -48,22 +48,7 @@ func (r HistoryRow) MarshalJSON() ([]byte, error) {
 	for i, d := range r.Current {
 		pm = append(pm, percentileValue{Percentiles[i], ms(d)})
 	}
-	return json.Marshal(struct {
-		Time        int64         `json:"time"`
-		Users       int           `json:"users"`
-		Method      string        `json:"method,omitempty"`
-		Name        string        `json:"name"`
-		RPS         float64       `json:"rps"`
-		FailPerS    float64       `json:"fail_per_s"`
-		Percentiles percentileMap `json:"percentiles"`
-		Requests    int64         `json:"requests"`
-		Failures    int64         `json:"failures"`
-		MedianMs    float64       `json:"median_ms"`
-		AvgMs       float64       `json:"avg_ms"`
-		MinMs       float64       `json:"min_ms"`
-		MaxMs       float64       `json:"max_ms"`
-		AvgSize     float64       `json:"avg_size"`
-	}{
+	return json.Marshal(historyJSON{
 		r.Time.Unix(), r.Users, r.Method, r.Name, round(r.CurrentRPS, 3), round(r.CurrentFailPerSec, 3), pm,
 		r.Requests, r.Failures, ms(r.Median), ms(r.Avg), ms(r.Min), ms(r.Max), round(r.AvgSize, 3),
 	})
@@ -283,4 +268,22 @@ func (e *entry) historyRow(now time.Time, users int, nowNs, startNs int64) Histo
 		r.AvgSize = float64(e.totalSize) / float64(e.requests)
 	}
 	return r
+}
+
+// historyJSON is a history row as the JSON result writes it and gust merge reads it back.
+type historyJSON struct {
+	Time        int64         `json:"time"`
+	Users       int           `json:"users"`
+	Method      string        `json:"method,omitempty"`
+	Name        string        `json:"name"`
+	RPS         float64       `json:"rps"`
+	FailPerS    float64       `json:"fail_per_s"`
+	Percentiles percentileMap `json:"percentiles"`
+	Requests    int64         `json:"requests"`
+	Failures    int64         `json:"failures"`
+	MedianMs    float64       `json:"median_ms"`
+	AvgMs       float64       `json:"avg_ms"`
+	MinMs       float64       `json:"min_ms"`
+	MaxMs       float64       `json:"max_ms"`
+	AvgSize     float64       `json:"avg_size"`
 }

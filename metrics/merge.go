@@ -165,22 +165,7 @@ func sumRows(at time.Time, parts []HistoryRow) HistoryRow {
 
 // UnmarshalJSON reads a row of the JSON result's time series (MarshalJSON's form).
 func (r *HistoryRow) UnmarshalJSON(b []byte) error {
-	var j struct {
-		Time        int64         `json:"time"`
-		Users       int           `json:"users"`
-		Method      string        `json:"method"`
-		Name        string        `json:"name"`
-		RPS         float64       `json:"rps"`
-		FailPerS    float64       `json:"fail_per_s"`
-		Percentiles percentileMap `json:"percentiles"`
-		Requests    int64         `json:"requests"`
-		Failures    int64         `json:"failures"`
-		MedianMs    float64       `json:"median_ms"`
-		AvgMs       float64       `json:"avg_ms"`
-		MinMs       float64       `json:"min_ms"`
-		MaxMs       float64       `json:"max_ms"`
-		AvgSize     float64       `json:"avg_size"`
-	}
+	var j historyJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
