@@ -21,20 +21,11 @@
 set -euo pipefail
 SECS=${SECS:-10}
 USERS_10K=${USERS_10K:-10000}
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-tpid=
-cleanup() { [ -n "$tpid" ] && kill "$tpid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 
-[ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) is needed: apt-get install -y time" >&2; exit 2; }
-command -v bc >/dev/null || { echo "bench: bc is needed: apt-get install -y bc" >&2; exit 2; }
+need time bc
 (cd "$root" && go build -o "$work/target" ./bench/target)
-if [ -n "${GUST:-}" ]; then
-  cp "$GUST" "$work/gust" # a given build, to compare builds on the same machine
-else
-  (cd "$root" && go build -o "$work/gust" ./cmd/gust)
-fi
+build_gust
 
 port=$((20000 + RANDOM % 20000))
 T=http://127.0.0.1:$port

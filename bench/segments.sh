@@ -16,21 +16,16 @@ set -euo pipefail
 USERS=${USERS:-15000}
 SEGS=${SEGS:-3}
 SECS=${SECS:-20}
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-tpid=
-cleanup() { [ -n "$tpid" ] && kill "$tpid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 
-[ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) is needed: apt-get install -y time" >&2; exit 2; }
-command -v jq >/dev/null || { echo "bench: jq is needed: apt-get install -y jq" >&2; exit 2; }
+need time jq
 limit=$(ulimit -n)
 if [ "$limit" != unlimited ] && [ "$limit" -lt $((USERS + 1000)) ]; then
   echo "bench: ulimit -n is $limit; the target holds $USERS connections: raise it (ulimit -n $((USERS + 1000)))" >&2
   exit 2
 fi
 (cd "$root" && go build -o "$work/target" ./bench/target)
-if [ -n "${GUST:-}" ]; then cp "$GUST" "$work/gust"; else (cd "$root" && go build -o "$work/gust" ./cmd/gust); fi
+build_gust
 
 port=$((20000 + RANDOM % 20000))
 T=http://127.0.0.1:$port

@@ -10,17 +10,13 @@
 set -euo pipefail
 USERS=${USERS:-1000}
 SECS=${SECS:-15}
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-spid=
-cleanup() { [ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-[ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) is needed: apt-get install -y time" >&2; exit 2; }
+source "$(dirname "$0")/lib.sh"
+need time
 (cd "$root" && go build -o "$work/server" ./samples/server)
-if [ -n "${GUST:-}" ]; then cp "$GUST" "$work/gust"; else (cd "$root" && go build -o "$work/gust" ./cmd/gust); fi
+build_gust
 port=$((20000 + RANDOM % 20000))
 H=http://127.0.0.1:$port
-"$work/server" -addr 127.0.0.1:$port >"$work/server.log" 2>&1 & spid=$!
+"$work/server" -addr 127.0.0.1:$port >"$work/server.log" 2>&1 & tpid=$!
 for _ in $(seq 150); do curl -sf "$H/__count" >/dev/null && break; sleep 0.1; done
 cat >"$work/hold.js" <<'JS'
 import { HttpUser } from "gust";
