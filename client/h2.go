@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/tls"
-	"encoding/binary"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -497,7 +496,7 @@ func (c *Client) h2Response(x *h2conn, st *h2stream, target string, resp *Respon
 		if len(f.Name) > 0 && f.Name[0] == ':' {
 			continue
 		}
-		off = putHeaderString(arena, i, off, f.Name, f.Value)
+		off = putHeader(arena, i, off, f.Name, f.Value)
 		i++
 	}
 	resp.arena, resp.nh = arena[:hs:hs], nh
@@ -515,17 +514,4 @@ func (c *Client) h2Response(x *h2conn, st *h2stream, target string, resp *Respon
 			c.jarFor().SetCookies(u, cookies)
 		}
 	}
-}
-
-// putHeaderString is putHeader for strings.
-func putHeaderString(dst []byte, i, off int, k, v string) int {
-	ko := off
-	off += copy(dst[off:], k)
-	vo := off
-	off += copy(dst[off:], v)
-	t := dst[i*spanSize:]
-	binary.LittleEndian.PutUint32(t, uint32(ko))
-	binary.LittleEndian.PutUint32(t[4:], uint32(vo))
-	binary.LittleEndian.PutUint32(t[8:], uint32(off))
-	return off
 }

@@ -147,7 +147,7 @@ func (r *Response) keepHeaders(h *fasthttp.ResponseHeader, dst []byte) {
 
 // putHeader copies header i's key and value into dst at off, records their span in the
 // table at the head of dst, and returns the offset after them.
-func putHeader(dst []byte, i, off int, k, v []byte) int {
+func putHeader[T string | []byte](dst []byte, i, off int, k, v T) int {
 	ko := off
 	off += copy(dst[off:], k)
 	vo := off

@@ -217,13 +217,7 @@ func (r *Runner) pace() {
 		case <-timer.C():
 		case <-a.rateKick:
 		}
-		now := a.clock.Now()
-		r.mu.Lock()
-		if !a.deadline.IsZero() && !now.Before(a.deadline) {
-			now = a.deadline.Add(-time.Nanosecond)
-		}
-		owed := a.owed(now)
-		r.mu.Unlock()
+		owed, now := r.owedNow()
 		for ; handled < owed; handled++ {
 			if r.cfg.Iterations > 0 && a.sent.Load() >= r.cfg.Iterations {
 				return
@@ -253,6 +247,19 @@ func (r *Runner) pace() {
 	}
 }
 
+// owedNow is how many arrivals are due now, the run time's end being the latest moment any is
+// due, and that moment.
+func (r *Runner) owedNow() (int64, time.Time) {
+	a := &r.arrivals
+	now := a.clock.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !a.deadline.IsZero() && !now.Before(a.deadline) {
+		now = a.deadline.Add(-time.Nanosecond)
+	}
+	return a.owed(now), now
+}
+
 // missed counts as dropped the arrivals that fell due before the stop (or the run time's end)
 // but were never handed out: a pacer that a busy machine woke late has them still owed when the
 // test ends. They never started, as k6's dropped iterations, so every arrival of the schedule
@@ -263,13 +270,7 @@ func (r *Runner) missed(handled int64) {
 	if r.cfg.Iterations > 0 {
 		return
 	}
-	now := a.clock.Now()
-	r.mu.Lock()
-	if !a.deadline.IsZero() && !now.Before(a.deadline) {
-		now = a.deadline.Add(-time.Nanosecond)
-	}
-	owed := a.owed(now)
-	r.mu.Unlock()
+	owed, _ := r.owedNow()
 	if owed > handled {
 		a.dropped.Add(owed - handled)
 	}
