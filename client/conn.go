@@ -15,7 +15,7 @@ type conn struct {
 	addr string   // host:port, a suffix of key
 	raw  net.Conn // the TCP connection; closing it unblocks any I/O, TLS included
 	nc   net.Conn // what requests are written to: raw or its TLS client
-	w    *wire    // for plain HTTP: raw with the request sent by the first read
+	w    *wire    // raw with the request sent by the first read, under TLS too
 	h2   *h2conn  // for HTTP/2 (h2.go)
 
 	deadline time.Time     // the I/O deadline last set on raw
@@ -37,9 +37,10 @@ func (cn *conn) extendDeadline(deadline time.Time, timeout time.Duration) error 
 	return nil
 }
 
-// rw is what requests on cn are written to and responses read from.
+// rw is what requests on cn are written to and responses read from: the wire of a plain
+// connection, else nc (a TLS client, itself over the wire when there is one).
 func (cn *conn) rw() io.ReadWriter {
-	if cn.w != nil {
+	if cn.w != nil && cn.nc == cn.raw {
 		return cn.w
 	}
 	return cn.nc
@@ -83,7 +84,7 @@ func (c *Client) find() *conn {
 
 // dial opens the connection for key ("scheme://host:port"), TLS included, and registers it so
 // that Abort can close it even while the handshake runs. With h2 the TLS handshake offers
-// h2 by ALPN (the caller reads what was chosen) and a plain connection gets no wire.
+// h2 by ALPN (the caller reads what was chosen).
 func (c *Client) dial(key string, isTLS, h2 bool, deadline time.Time, timeout time.Duration) (*conn, error) {
 	cn := &conn{key: key, addr: addrOf(key, isTLS)}
 
@@ -111,7 +112,7 @@ func (c *Client) dial(key string, isTLS, h2 bool, deadline time.Time, timeout ti
 		return nil, failure("dial", cn.addr, err, timeout)
 	}
 	cn.raw, cn.nc = raw, raw
-	if tc, ok := raw.(*net.TCPConn); ok && !isTLS && !h2 {
+	if tc, ok := raw.(*net.TCPConn); ok {
 		cn.w = newWire(tc)
 	}
 
@@ -132,7 +133,13 @@ func (c *Client) dial(key string, isTLS, h2 bool, deadline time.Time, timeout ti
 			if h2 {
 				cfg = c.tlsH2For(host)
 			}
-			tc := tls.Client(raw, cfg)
+			var under net.Conn = raw
+			if cn.w != nil {
+				// TLS records go through the wire: the request's last record is sent by
+				// the read that waits for the response, as on plain HTTP.
+				under = wiredConn{raw.(*net.TCPConn), cn.w}
+			}
+			tc := tls.Client(under, cfg)
 			t0 := time.Now()
 			err = tc.Handshake()
 			cn.tlsTime = time.Since(t0)
@@ -148,6 +155,16 @@ func (c *Client) dial(key string, isTLS, h2 bool, deadline time.Time, timeout ti
 	}
 	return cn, nil
 }
+
+// wiredConn is a TCP connection whose reads and writes go through its wire, for a TLS
+// client to run over; deadlines and the rest are the connection's own.
+type wiredConn struct {
+	*net.TCPConn
+	w *wire
+}
+
+func (c wiredConn) Read(p []byte) (int, error)  { return c.w.Read(p) }
+func (c wiredConn) Write(p []byte) (int, error) { return c.w.Write(p) }
 
 // dialAddr is the address to connect to for host:port: the --resolve mapping, if any.
 func (c *Client) dialAddr(hostPort string) string {

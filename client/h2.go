@@ -87,8 +87,8 @@ func h2Err(format string, args ...any) h2Error {
 // first request.
 func newH2(cn *conn) *h2conn {
 	x := &h2conn{next: 1, sendWin: h2DefaultWin, peerWin: h2DefaultWin, maxSend: h2DefaultFrame}
-	x.bw = bufio.NewWriterSize(cn.nc, bufSize)
-	x.fr = http2.NewFramer(x.bw, bufio.NewReaderSize(cn.nc, bufSize))
+	x.bw = bufio.NewWriterSize(cn.rw(), bufSize)
+	x.fr = http2.NewFramer(x.bw, bufio.NewReaderSize(cn.rw(), bufSize))
 	x.fr.SetReuseFrames()
 	x.fr.SetMaxReadFrameSize(h2DefaultFrame)
 	x.enc = hpack.NewEncoder(&x.hbuf)
@@ -222,7 +222,12 @@ func (c *Client) h2Round(cn *conn, h *hop, headers [][2]string, u *url.URL, star
 		}
 		body, st.sendWin, x.sendWin = body[n:], st.sendWin-int64(n), x.sendWin-int64(n)
 	}
-	if err := x.bw.Flush(); err != nil {
+	// The request's last bytes are held by the wire and sent by the read that waits for
+	// the response (wire_linux.go).
+	cn.w.hold()
+	err := x.bw.Flush()
+	cn.w.unhold()
+	if err != nil {
 		return "write", err
 	}
 	for !st.done {

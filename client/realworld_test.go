@@ -8,9 +8,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -344,5 +346,55 @@ func TestProxyFromEnvironment(t *testing.T) {
 	}
 	if proxied.Load() != 1 {
 		t.Errorf("%d requests proxied, want 1", proxied.Load())
+	}
+}
+
+// TestTLSRequestsAroundTheRecords sends, over HTTPS with HTTP/1.1 and with HTTP/2, requests
+// whose headers and bodies fall around a TLS record's first sizes (the first records of a
+// connection carry about 1.2 KB each, so that a larger request is written as two or more),
+// the wire's held bytes and the writers' buffers. Each size starts on a new connection and is
+// followed by a small request on it: records sent out of order, or held and never sent,
+// would fail the request or the next one.
+func TestTLSRequestsAroundTheRecords(t *testing.T) {
+	ca := newCA(t)
+	for _, h2 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("h2=%v", h2), func(t *testing.T) {
+			ts, conns := tlsServer(t, ca, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				fmt.Fprintf(w, "%s %s pad=%d body=%d %x", r.Proto, r.URL.Path, len(r.Header.Get("X-Pad")), len(b), sha256.Sum256(b))
+			}), true, nil)
+			proto := "HTTP/1.1"
+			if h2 {
+				proto = "HTTP/2.0"
+			}
+			sizes := []int{0, 1, 1100, 1200, 1300, 1500, 1748, 2048, 2049, 3000, // the Linux wire holds up to 2 KB
+				bufSize, 3*bufSize + 7, 70 << 10}
+			for _, n := range sizes {
+				pad := strings.Repeat("p", min(n, 12<<10))
+				body := bytes.Repeat([]byte("0123456789"), n/10+1)[:n]
+				for _, req := range []*Request{
+					{URL: ts.URL + "/get", Header: [][2]string{{"X-Pad", pad}}},
+					{Method: "POST", URL: ts.URL + "/post", Body: body},
+				} {
+					c := New(Options{TLSConfig: &tls.Config{RootCAs: ca.pool}, HTTP2: h2, MaxBodyBytes: 1 << 20})
+					resp := do(c, req)
+					wantPad, wantBody := len(pad), 0
+					if req.Body != nil {
+						wantPad, wantBody = 0, n
+					}
+					want := fmt.Sprintf("%s %s pad=%d body=%d %x", proto, req.URL[len(ts.URL):], wantPad, wantBody, sha256.Sum256(body[:wantBody]))
+					if resp.Err != nil || string(resp.Body) != want {
+						t.Fatalf("%d bytes: %v %q, want %q", n, resp.Err, resp.Body, want)
+					}
+					if resp := do(c, &Request{URL: ts.URL + "/small"}); resp.Err != nil || !strings.HasPrefix(string(resp.Body), proto+" /small ") {
+						t.Fatalf("after %d bytes: %v %q", n, resp.Err, resp.Body)
+					}
+					c.Close()
+				}
+			}
+			if n, want := conns.Load(), int64(2*len(sizes)); n != want {
+				t.Errorf("%d connections, want %d (one per client)", n, want)
+			}
+		})
 	}
 }

@@ -10,8 +10,9 @@ import (
 	"unsafe"
 )
 
-// wire carries plain-HTTP requests over a TCP connection with one system call
-// fewer per request than a net.Conn. Through a net.Conn, the first read after
+// wire carries requests over a TCP connection with one system call fewer per
+// request than a net.Conn: plain HTTP directly, HTTPS and HTTP/2 with the TLS
+// client over it (wiredConn), so that the request's last record is what is held. Through a net.Conn, the first read after
 // a request finds no response yet (EAGAIN), parks, and reads again once the
 // poller wakes it: two reads per request. Here the request's bytes are held
 // until the wait for the response (await, or the first Read), which runs
@@ -59,6 +60,20 @@ func newWire(tc *net.TCPConn) *wire {
 // request larger than the writer) and a last flush beyond maxHeld go out
 // at once through the poller.
 func (w *wire) Write(p []byte) (int, error) {
+	if len(w.pending) > 0 {
+		// A TLS client can write the request's last flush as more than one record: the
+		// bytes already held go first.
+		if len(w.pending)+len(p) <= maxHeld {
+			w.pending = append(w.pending, p...)
+			w.buf = w.pending
+			return len(p), nil
+		}
+		out := w.pending
+		w.pending = nil
+		if _, err := w.tc.Write(out); err != nil {
+			return 0, err
+		}
+	}
 	if !w.holding || len(p) > maxHeld {
 		w.holding = false
 		return w.tc.Write(p)

@@ -3,8 +3,14 @@
 package client
 
 import (
+	"bufio"
+	"crypto/tls"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,4 +55,64 @@ func TestOneReadPerResponse(t *testing.T) {
 	if per > 3.5 {
 		t.Errorf("%.2f reads per request in the process, want about 3 (server 2, client 1)", per)
 	}
+}
+
+// TestOneReadPerResponseOverTLS: TLS runs over the wire too, so a small response over a kept
+// HTTPS connection, HTTP/1.1 or HTTP/2, costs the client one read(2); through net.Conn it
+// cost two, the first finding nothing yet. The server runs in a child process (this test
+// binary again) so that the count is the client's alone.
+func TestOneReadPerResponseOverTLS(t *testing.T) {
+	if os.Getenv("GUST_TEST_TLS_SERVER") != "" {
+		serveTLSForParent(t)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOneReadPerResponseOverTLS$")
+	cmd.Env = append(os.Environ(), "GUST_TEST_TLS_SERVER=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }() // the child serves until its stdin closes
+	addr, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("the server process said nothing: %v", err)
+	}
+	url := "https://" + strings.TrimSpace(addr)
+	for _, h2 := range []bool{false, true} {
+		c := New(Options{TLSConfig: &tls.Config{InsecureSkipVerify: true}, HTTP2: h2})
+		if resp := do(c, &Request{URL: url}); resp.Err != nil { // dial outside the count
+			t.Fatal(resp.Err)
+		}
+		const n = 1000
+		before := readCalls(t)
+		for range n {
+			if resp := do(c, &Request{URL: url + "/x"}); resp.Err != nil || string(resp.Body) != "ok" {
+				t.Fatalf("%v %q", resp.Err, resp.Body)
+			}
+		}
+		per := float64(readCalls(t)-before) / n
+		c.Close()
+		t.Logf("h2=%v: %.2f reads per request", h2, per)
+		if per > 1.2 {
+			t.Errorf("h2=%v: %.2f reads per request, want 1", h2, per)
+		}
+	}
+}
+
+// serveTLSForParent is the child's side of TestOneReadPerResponseOverTLS: an HTTPS server
+// (h2 and HTTP/1.1) on loopback whose address goes to stdout, up until stdin closes.
+func serveTLSForParent(t *testing.T) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	defer ts.Close()
+	fmt.Println(ts.Listener.Addr())
+	io.Copy(io.Discard, os.Stdin)
 }
