@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -47,6 +46,12 @@ type h2conn struct {
 	maxSend int    // the largest frame the server takes
 	unacked int64  // bytes received on the connection not yet given back by WINDOW_UPDATE
 	goAway  bool   // the server is closing the connection: no new streams on it
+
+	// Request header blocks made of table references only, sent again while the encoder's
+	// table stays as it was (h2headers.go).
+	blocks    [4]h2Block
+	nextBlock int
+	epoch     uint64 // bumped whenever the encoder's table changes
 
 	// The response being read: its decoded header fields and kept body, reused.
 	fields  []hpack.HeaderField
@@ -238,83 +243,6 @@ func (c *Client) h2Round(cn *conn, h *hop, headers [][2]string, u *url.URL, star
 	return "", nil
 }
 
-// h2Headers writes the request's HEADERS (and CONTINUATION) frames for stream id.
-func (c *Client) h2Headers(x *h2conn, h *hop, headers [][2]string, u *url.URL, id uint32) error {
-	x.hbuf.Reset()
-	field := func(k, v string) { _ = x.enc.WriteField(hpack.HeaderField{Name: k, Value: v}) }
-	authority := u.Host
-	for _, kv := range headers {
-		if strings.EqualFold(kv[0], "Host") {
-			authority = kv[1]
-		}
-	}
-	field(":method", h.method)
-	field(":scheme", u.Scheme)
-	field(":authority", authority)
-	field(":path", u.RequestURI())
-	var hasUA, hasAE, hasCookie bool
-	for _, kv := range headers {
-		k := kv[0]
-		switch {
-		case h.drops(k):
-			continue
-		case strings.EqualFold(k, "Host") || strings.EqualFold(k, "Content-Length") || connectionSpecific(k):
-			continue // HTTP/2 carries these in pseudo-headers and framing, or forbids them
-		case strings.EqualFold(k, "User-Agent"):
-			hasUA = true
-		case strings.EqualFold(k, "Accept-Encoding"):
-			hasAE = true
-		case strings.EqualFold(k, "Cookie"):
-			hasCookie = true
-		}
-		field(lowerASCII(k), kv[1])
-	}
-	if !hasUA {
-		field("user-agent", c.userAgent)
-	}
-	if !hasAE {
-		field("accept-encoding", acceptEncoding)
-	}
-	if c.root().jar != nil && !hasCookie {
-		for _, ck := range c.root().jar.Cookies(u) {
-			field("cookie", ck.Name+"="+ck.Value)
-		}
-	}
-	if len(h.body) > 0 || h.body != nil && (h.method == "POST" || h.method == "PUT" || h.method == "PATCH") {
-		field("content-length", strconv.Itoa(len(h.body)))
-	}
-	block := x.hbuf.Bytes()
-	end := len(h.body) == 0
-	n := min(len(block), x.maxSend)
-	err := x.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block[:n], EndStream: end, EndHeaders: n == len(block)})
-	for block = block[n:]; err == nil && len(block) > 0; block = block[n:] {
-		n = min(len(block), x.maxSend)
-		err = x.fr.WriteContinuation(id, n == len(block), block[:n])
-	}
-	return err
-}
-
-// connectionSpecific reports whether k is a header HTTP/2 forbids (RFC 9113 §8.2.2).
-func connectionSpecific(k string) bool {
-	for _, f := range [...]string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "TE"} {
-		if strings.EqualFold(k, f) {
-			return true
-		}
-	}
-	return false
-}
-
-// lowerASCII is k in lower case, k itself when it already is (HTTP/2 field names are
-// lower-case).
-func lowerASCII(k string) string {
-	for i := 0; i < len(k); i++ {
-		if 'A' <= k[i] && k[i] <= 'Z' {
-			return strings.ToLower(k)
-		}
-	}
-	return k
-}
-
 // h2Frame reads one frame from the server and acts on it: the response's own frames fill
 // st, the connection's are answered (SETTINGS, PING) or applied (WINDOW_UPDATE, GOAWAY).
 func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
@@ -376,6 +304,7 @@ func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
 				x.maxSend = int(s.Val)
 			case http2.SettingHeaderTableSize:
 				x.enc.SetMaxDynamicTableSize(s.Val)
+				x.epoch++ // entries may be gone: no remembered block refers to them
 			}
 			return nil
 		})

@@ -6,9 +6,14 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"fmt"
+	"golang.org/x/net/http2/hpack"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -125,4 +130,99 @@ func gzipped(t *testing.T, s string) []byte {
 		t.Fatal("gzip")
 	}
 	return b.Bytes()
+}
+
+// A request repeated over HTTP/2 is sent from its remembered header block while the
+// encoder's table stays as it was, and encoded anew once another request changed the table;
+// with the default table, a table too small for any field (literals only) and one where each
+// request's :path evicts the last one's (nothing can be remembered). The server sees every
+// request as it was made.
+func TestHTTP2RemembersHeaderBlocks(t *testing.T) {
+	ca := newCA(t)
+	for _, table := range []int{4096, 1, 40} {
+		t.Run(strconv.Itoa(table), func(t *testing.T) {
+			ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, "%s %s a=%s ua=%s", r.Method, r.URL.Path, r.Header.Get("X-A"), r.UserAgent())
+			}))
+			ts.EnableHTTP2 = true
+			ts.Config.HTTP2 = &http.HTTP2Config{MaxDecoderHeaderTableSize: table}
+			ts.TLS = &tls.Config{Certificates: []tls.Certificate{ca.issue(t, "127.0.0.1", false)}}
+			var conns atomic.Int64
+			ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			ts.StartTLS()
+			defer ts.Close()
+			c := New(Options{TLSConfig: &tls.Config{RootCAs: ca.pool}, HTTP2: true, UserAgent: "gust-test"})
+			defer c.Close()
+			a := &Request{URL: ts.URL + "/a", Header: [][2]string{{"X-A", "1"}}}
+			b := &Request{Method: "DELETE", URL: ts.URL + "/b", Header: [][2]string{{"X-A", "2"}}}
+			for i, req := range []*Request{a, a, a, b, a, b, b, a} {
+				resp := do(c, req)
+				want := "GET /a a=1 ua=gust-test"
+				if req == b {
+					want = "DELETE /b a=2 ua=gust-test"
+				}
+				if resp.Err != nil || string(resp.Body) != want {
+					t.Fatalf("request %d: %v %q, want %q", i, resp.Err, resp.Body, want)
+				}
+				if i == 2 && table != 40 {
+					x := c.conns[0].h2
+					var kept *h2Block
+					for j := range x.blocks {
+						if x.blocks[j].url == a.URL {
+							kept = &x.blocks[j]
+						}
+					}
+					if kept == nil || kept.epoch != x.epoch || !onlyReferences(kept.block) {
+						t.Fatalf("after three of the same request, its block is not remembered for this epoch: %+v (epoch %d)", kept, x.epoch)
+					}
+				}
+			}
+			// A block that referred to the table as it no longer is would make the server
+			// close the connection (a compression error) and the request be sent again.
+			if n := conns.Load(); n != 1 {
+				t.Errorf("%d connections, want 1", n)
+			}
+		})
+	}
+}
+
+// onlyReferences tells a block that changed the encoder's table (its first encoding, a
+// table size update) from one that did not (the same list again, literals never indexed or
+// too large to index), and never takes a block cut short.
+func TestOnlyReferences(t *testing.T) {
+	var buf bytes.Buffer
+	enc := hpack.NewEncoder(&buf)
+	encode := func(fields ...hpack.HeaderField) []byte {
+		buf.Reset()
+		for _, f := range fields {
+			enc.WriteField(f)
+		}
+		return bytes.Clone(buf.Bytes())
+	}
+	list := []hpack.HeaderField{{Name: ":method", Value: "GET"}, {Name: ":path", Value: "/items/" + strings.Repeat("x", 200)},
+		{Name: "user-agent", Value: "gust"}, {Name: "authorization", Value: "secret", Sensitive: true},
+		{Name: "x-huge", Value: strings.Repeat("h", 5000)}}
+	if first := encode(list...); onlyReferences(first) {
+		t.Errorf("the first encoding inserted fields: % x", first[:16])
+	}
+	second := encode(list...)
+	if !onlyReferences(second) {
+		t.Errorf("the second encoding of the same list should be references and unindexed literals only: % x", second[:16])
+	}
+	for _, cut := range []int{1, 100, 3000} { // inside the last field's long value
+		if onlyReferences(second[:len(second)-cut]) {
+			t.Errorf("a block cut %d bytes short was taken", cut)
+		}
+	}
+	enc.SetMaxDynamicTableSize(1024)
+	if b := encode(list[0]); onlyReferences(b) {
+		t.Errorf("a block with a table size update: % x", b)
+	}
+	if onlyReferences([]byte{0x0f}) || onlyReferences([]byte{0x00, 0x85, 'a'}) || onlyReferences([]byte{0xff, 0xff}) {
+		t.Error("malformed blocks taken")
+	}
 }
