@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -36,6 +38,7 @@ const (
 // h2conn is the HTTP/2 state of a connection.
 type h2conn struct {
 	bw      *bufio.Writer
+	br      *bufio.Reader // under fr, which reads all but the header blocks
 	fr      *http2.Framer
 	enc     *hpack.Encoder
 	hbuf    bytes.Buffer
@@ -58,6 +61,7 @@ type h2conn struct {
 	listLen int  // bytes of header fields decoded in this block
 	collect bool // keep the fields being decoded (else they only update the HPACK table)
 	body    []byte
+	block   []byte // the header block being read
 }
 
 // h2stream is the request in flight.
@@ -93,7 +97,8 @@ func h2Err(format string, args ...any) h2Error {
 func newH2(cn *conn) *h2conn {
 	x := &h2conn{next: 1, sendWin: h2DefaultWin, peerWin: h2DefaultWin, maxSend: h2DefaultFrame}
 	x.bw = bufio.NewWriterSize(cn.rw(), bufSize)
-	x.fr = http2.NewFramer(x.bw, bufio.NewReaderSize(cn.rw(), bufSize))
+	x.br = bufio.NewReaderSize(cn.rw(), bufSize)
+	x.fr = http2.NewFramer(x.bw, x.br)
 	x.fr.SetReuseFrames()
 	x.fr.SetMaxReadFrameSize(h2DefaultFrame)
 	x.enc = hpack.NewEncoder(&x.hbuf)
@@ -246,7 +251,18 @@ func (c *Client) h2Round(cn *conn, h *hop, headers [][2]string, u *url.URL, star
 // h2Frame reads one frame from the server and acts on it: the response's own frames fill
 // st, the connection's are answered (SETTINGS, PING) or applied (WINDOW_UPDATE, GOAWAY).
 func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
-	f, err := x.fr.ReadFrame()
+	fh, err := x.fr.ReadFrameHeader()
+	if err != nil {
+		return err
+	}
+	if fh.Type == http2.FrameHeaders {
+		// Read here rather than by the framer, which allocates a frame for every HEADERS.
+		if err = c.h2HeadersIn(x, st, fh, start); err == nil && x.bw.Buffered() > 0 {
+			err = x.bw.Flush()
+		}
+		return err
+	}
+	f, err := x.fr.ReadFrameForHeader(fh)
 	if err != nil {
 		return err
 	}
@@ -271,25 +287,6 @@ func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
 		} else if st.unacked += n; st.unacked >= h2StreamWindow/2 && err == nil {
 			err = x.fr.WriteWindowUpdate(st.id, uint32(st.unacked))
 			st.unacked = 0
-		}
-	case *http2.HeadersFrame:
-		mine := f.StreamID == st.id
-		if mine {
-			st.any = true
-		}
-		if err = x.headerBlock(f, mine && !st.headers); err != nil {
-			return err
-		}
-		if mine && !st.headers {
-			if err = x.status(st); err != nil {
-				return err
-			}
-			if st.headers {
-				st.ttfb = time.Since(start)
-			}
-		}
-		if mine && f.StreamEnded() {
-			st.done = true
 		}
 	case *http2.SettingsFrame:
 		if f.IsAck() {
@@ -352,34 +349,99 @@ func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
 	return err
 }
 
-// headerBlock decodes the header block f begins (and the CONTINUATION frames that finish
-// it) into x.fields when keep; every block is decoded, whatever its stream, because HPACK's
-// table depends on all of them.
-func (x *h2conn) headerBlock(f *http2.HeadersFrame, keep bool) error {
+// h2HeadersIn reads a HEADERS frame (fh read already) and the CONTINUATION frames that
+// finish its header block, decodes the block, and applies it to st when it is st's.
+func (c *Client) h2HeadersIn(x *h2conn, st *h2stream, fh http2.FrameHeader, start time.Time) error {
+	block, err := x.readHeaderBlock(fh)
+	if err != nil {
+		return err
+	}
+	mine := fh.StreamID == st.id
+	if mine {
+		st.any = true
+	}
+	if err = x.headerBlock(block, mine && !st.headers); err != nil {
+		return err
+	}
+	if mine && !st.headers {
+		if err = x.status(st); err != nil {
+			return err
+		}
+		if st.headers {
+			st.ttfb = time.Since(start)
+		}
+	}
+	if mine && fh.Flags.Has(http2.FlagHeadersEndStream) {
+		st.done = true
+	}
+	if cap(x.block) > bufSize {
+		x.block = nil // one huge block does not stay pinned to the connection
+	}
+	return nil
+}
+
+// readHeaderBlock reads the payload of the HEADERS frame fh and of the CONTINUATION frames
+// after it (the framer checks that they follow) into x.block, without the padding and
+// priority fields (RFC 9113 §6.2), and returns the header block.
+func (x *h2conn) readHeaderBlock(fh http2.FrameHeader) ([]byte, error) {
+	if fh.StreamID == 0 {
+		return nil, h2Err("HEADERS on stream 0")
+	}
+	x.block = x.block[:0]
+	for first := true; ; first = false {
+		if len(x.block)+int(fh.Length) > maxHeaderBytes {
+			return nil, h2Err("response headers larger than %d bytes", maxHeaderBytes)
+		}
+		n := len(x.block)
+		x.block = slices.Grow(x.block, int(fh.Length))[:n+int(fh.Length)]
+		if _, err := io.ReadFull(x.br, x.block[n:]); err != nil {
+			return nil, err
+		}
+		if first {
+			frag := x.block[n:]
+			pad := 0
+			if fh.Flags.Has(http2.FlagHeadersPadded) {
+				if len(frag) < 1 {
+					return nil, h2Err("a padded HEADERS frame without its pad length")
+				}
+				pad, frag = int(frag[0]), frag[1:]
+			}
+			if fh.Flags.Has(http2.FlagHeadersPriority) {
+				if len(frag) < 5 {
+					return nil, h2Err("a HEADERS frame too short for its priority")
+				}
+				frag = frag[5:]
+			}
+			if pad > len(frag) {
+				return nil, h2Err("a HEADERS frame's padding is longer than the frame")
+			}
+			x.block = x.block[:n+copy(x.block[n:], frag[:len(frag)-pad])]
+		}
+		if fh.Flags.Has(http2.FlagHeadersEndHeaders) { // the same bit as CONTINUATION's END_HEADERS
+			return x.block, nil
+		}
+		var err error
+		if fh, err = x.fr.ReadFrameHeader(); err != nil {
+			return nil, err
+		}
+		if fh.Type != http2.FrameContinuation {
+			return nil, h2Err("a header block without its CONTINUATION")
+		}
+	}
+}
+
+// headerBlock decodes a whole header block into x.fields when keep; every block is decoded,
+// whatever its stream, because HPACK's table depends on all of them.
+func (x *h2conn) headerBlock(block []byte, keep bool) error {
 	x.collect, x.listLen = keep, 0
 	if keep {
 		x.fields = x.fields[:0]
 	}
-	frag, ended := f.HeaderBlockFragment(), f.HeadersEnded()
-	for {
-		if _, err := x.dec.Write(frag); err != nil {
-			return h2Err("response headers: %v", err)
-		}
-		if x.listLen > maxHeaderBytes {
-			return h2Err("response headers larger than %d bytes", maxHeaderBytes)
-		}
-		if ended {
-			break
-		}
-		next, err := x.fr.ReadFrame()
-		if err != nil {
-			return err
-		}
-		cf, ok := next.(*http2.ContinuationFrame)
-		if !ok {
-			return h2Err("a header block without its CONTINUATION")
-		}
-		frag, ended = cf.HeaderBlockFragment(), cf.HeadersEnded()
+	if _, err := x.dec.Write(block); err != nil {
+		return h2Err("response headers: %v", err)
+	}
+	if x.listLen > maxHeaderBytes {
+		return h2Err("response headers larger than %d bytes", maxHeaderBytes)
 	}
 	if err := x.dec.Close(); err != nil {
 		return h2Err("response headers: %v", err)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"fmt"
+	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 	"io"
 	"net"
@@ -224,5 +225,89 @@ func TestOnlyReferences(t *testing.T) {
 	}
 	if onlyReferences([]byte{0x0f}) || onlyReferences([]byte{0x00, 0x85, 'a'}) || onlyReferences([]byte{0xff, 0xff}) {
 		t.Error("malformed blocks taken")
+	}
+}
+
+// h2cFrames serves HTTP/2 with prior knowledge on loopback from a framer: every request on
+// a connection is answered by respond, which writes the frames for the request's stream.
+func h2cFrames(t *testing.T, respond func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32)) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				preface := make([]byte, len(http2.ClientPreface))
+				if _, err := io.ReadFull(c, preface); err != nil {
+					return
+				}
+				fr := http2.NewFramer(c, c)
+				var hbuf bytes.Buffer
+				enc := hpack.NewEncoder(&hbuf)
+				fr.WriteSettings()
+				for {
+					f, err := fr.ReadFrame()
+					if err != nil {
+						return
+					}
+					switch f := f.(type) {
+					case *http2.SettingsFrame:
+						if !f.IsAck() {
+							fr.WriteSettingsAck()
+						}
+					case *http2.HeadersFrame:
+						respond(fr, enc, &hbuf, f.StreamID)
+					}
+				}
+			}()
+		}
+	}()
+	return "http://" + l.Addr().String()
+}
+
+// Header blocks come padded, with a priority, split over CONTINUATION frames, and with
+// interleaved connection frames; the client reads them whole. A padding longer than its
+// frame is a protocol error named as such.
+func TestHTTP2HeaderBlockFrames(t *testing.T) {
+	long := strings.Repeat("v", 3000)
+	url := h2cFrames(t, func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32) {
+		hbuf.Reset()
+		// Never indexed, so that every block is as long as the first.
+		enc.WriteField(hpack.HeaderField{Name: ":status", Value: "201", Sensitive: true})
+		enc.WriteField(hpack.HeaderField{Name: "x-long", Value: long, Sensitive: true})
+		enc.WriteField(hpack.HeaderField{Name: "x-stream", Value: strconv.Itoa(int(id)), Sensitive: true})
+		block := hbuf.Bytes()
+		fr.WritePing(false, [8]byte{1})
+		fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block[:10], PadLength: 7,
+			Priority: http2.PriorityParam{StreamDep: 0, Weight: 9}})
+		fr.WriteContinuation(id, false, block[10:1000])
+		fr.WriteContinuation(id, true, block[1000:])
+		fr.WriteData(id, true, []byte("created"))
+	})
+	c := New(Options{HTTP2: true})
+	defer c.Close()
+	for i := range 3 {
+		resp := do(c, &Request{URL: url + "/"})
+		if resp.Err != nil || resp.Status != 201 || resp.Header("x-long") != long || resp.Header("x-stream") != strconv.Itoa(1+2*i) || string(resp.Body) != "created" {
+			t.Fatalf("request %d: %v %d x-stream=%q body %q", i, resp.Err, resp.Status, resp.Header("x-stream"), resp.Body)
+		}
+	}
+
+	bad := h2cFrames(t, func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32) {
+		// HEADERS, PADDED, END_HEADERS with a pad length of 200 in a 3-byte payload.
+		fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersPadded|http2.FlagHeadersEndHeaders|http2.FlagHeadersEndStream, id, []byte{200, 0x88, 0})
+	})
+	c2 := New(Options{HTTP2: true})
+	defer c2.Close()
+	if resp := do(c2, &Request{URL: bad + "/"}); resp.Err == nil || !strings.Contains(resp.Err.Error(), "padding") {
+		t.Fatalf("a padding longer than its frame: err %v, status %d", resp.Err, resp.Status)
 	}
 }
