@@ -22,9 +22,10 @@ const (
 	// hpackEntryOverhead is RFC 7541's per-entry (and per-field, for the list size) overhead.
 	hpackEntryOverhead = 32
 	// hpackCacheSlots and hpackCacheMaxRaw bound the string cache of a connection (one per
-	// virtual user): 32 strings of at most 64 wire bytes, under 7 KB at worst and about
-	// 1 KB for typical responses, which is enough for the fields a server repeats (server,
-	// content-type, date, cache headers); longer strings are rarely repeated verbatim.
+	// virtual user): 32 strings of at most 64 wire bytes (at most 102 decoded), so 1.3 KB
+	// of slots plus at most 5.3 KB of strings, typically a few hundred bytes. That holds
+	// the fields a server repeats (server, content-type, date, cache headers) with room for
+	// a few endpoints' worth; longer strings are rarely repeated verbatim.
 	hpackCacheSlots  = 32
 	hpackCacheMaxRaw = 64
 	// hpackMaxIntBytes caps an integer's continuation bytes like x/net does (9, ending
