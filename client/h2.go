@@ -5,11 +5,9 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"time"
 
@@ -42,7 +40,7 @@ type h2conn struct {
 	fr      *http2.Framer
 	enc     *hpack.Encoder
 	hbuf    bytes.Buffer
-	dec     *hpack.Decoder
+	dec     *hpackReader
 	next    uint32 // the next stream id
 	sendWin int64  // the connection's send window
 	peerWin int64  // the server's initial stream window
@@ -57,11 +55,9 @@ type h2conn struct {
 	epoch     uint64 // bumped whenever the encoder's table changes
 
 	// The response being read: its decoded header fields and kept body, reused.
-	fields  []hpack.HeaderField
-	listLen int  // bytes of header fields decoded in this block
-	collect bool // keep the fields being decoded (else they only update the HPACK table)
-	body    []byte
-	block   []byte // the header block being read
+	fields []hpack.HeaderField
+	body   []byte
+	block  []byte // the header block being read
 }
 
 // h2stream is the request in flight.
@@ -102,13 +98,7 @@ func newH2(cn *conn) *h2conn {
 	x.fr.SetReuseFrames()
 	x.fr.SetMaxReadFrameSize(h2DefaultFrame)
 	x.enc = hpack.NewEncoder(&x.hbuf)
-	x.dec = hpack.NewDecoder(4096, func(f hpack.HeaderField) {
-		x.listLen += len(f.Name) + len(f.Value) + 32
-		if x.collect {
-			x.fields = append(x.fields, f)
-		}
-	})
-	x.dec.SetMaxStringLength(maxHeaderBytes)
+	x.dec = newHpackReader()
 	_, _ = x.bw.WriteString(http2.ClientPreface)
 	_ = x.fr.WriteSettings(
 		http2.Setting{ID: http2.SettingEnablePush, Val: 0},
@@ -251,43 +241,37 @@ func (c *Client) h2Round(cn *conn, h *hop, headers [][2]string, u *url.URL, star
 // h2Frame reads one frame from the server and acts on it: the response's own frames fill
 // st, the connection's are answered (SETTINGS, PING) or applied (WINDOW_UPDATE, GOAWAY).
 func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
-	fh, err := x.fr.ReadFrameHeader()
+	hd, err := x.peekHead()
 	if err != nil {
 		return err
 	}
-	if fh.Type == http2.FrameHeaders {
-		// Read here rather than by the framer, which allocates a frame for every HEADERS.
-		if err = c.h2HeadersIn(x, st, fh, start); err == nil && x.bw.Buffered() > 0 {
-			err = x.bw.Flush()
-		}
-		return err
+	// The response's own frames are read here (h2frames.go): the framer would copy every
+	// DATA payload once more and allocate a frame for every HEADERS.
+	switch hd.typ {
+	case http2.FrameHeaders:
+		_, _ = x.br.Discard(h2HeadLen)
+		err = c.h2HeadersIn(x, st, hd, start)
+	case http2.FrameData:
+		_, _ = x.br.Discard(h2HeadLen)
+		err = c.h2DataIn(x, st, hd)
+	case http2.FrameContinuation:
+		return h2Err("a CONTINUATION frame without its HEADERS")
+	default:
+		err = c.h2Control(x, st)
 	}
-	f, err := x.fr.ReadFrameForHeader(fh)
+	if err == nil && x.bw.Buffered() > 0 {
+		err = x.bw.Flush()
+	}
+	return err
+}
+
+// h2Control reads a frame other than the response's own through the framer and acts on it.
+func (c *Client) h2Control(x *h2conn, st *h2stream) error {
+	f, err := x.fr.ReadFrame()
 	if err != nil {
 		return err
 	}
 	switch f := f.(type) {
-	case *http2.DataFrame:
-		n := int64(f.Length)
-		if x.unacked += n; x.unacked >= h2ConnWindow/2 {
-			err = x.fr.WriteWindowUpdate(0, uint32(x.unacked))
-			x.unacked = 0
-		}
-		if f.StreamID != st.id {
-			break // an earlier stream's leftovers: counted against the window only
-		}
-		st.any = true
-		data := f.Data()
-		st.size += int64(len(data))
-		if room := int(c.limit) - len(x.body); room > 0 {
-			x.body = append(x.body, data[:min(len(data), room)]...)
-		}
-		if f.StreamEnded() {
-			st.done = true
-		} else if st.unacked += n; st.unacked >= h2StreamWindow/2 && err == nil {
-			err = x.fr.WriteWindowUpdate(st.id, uint32(st.unacked))
-			st.unacked = 0
-		}
 	case *http2.SettingsFrame:
 		if f.IsAck() {
 			break
@@ -343,110 +327,7 @@ func (c *Client) h2Frame(x *h2conn, st *h2stream, start time.Time) error {
 	case *http2.PushPromiseFrame:
 		return h2Err("a PUSH_PROMISE though push is disabled")
 	}
-	if err == nil && x.bw.Buffered() > 0 {
-		err = x.bw.Flush()
-	}
 	return err
-}
-
-// h2HeadersIn reads a HEADERS frame (fh read already) and the CONTINUATION frames that
-// finish its header block, decodes the block, and applies it to st when it is st's.
-func (c *Client) h2HeadersIn(x *h2conn, st *h2stream, fh http2.FrameHeader, start time.Time) error {
-	block, err := x.readHeaderBlock(fh)
-	if err != nil {
-		return err
-	}
-	mine := fh.StreamID == st.id
-	if mine {
-		st.any = true
-	}
-	if err = x.headerBlock(block, mine && !st.headers); err != nil {
-		return err
-	}
-	if mine && !st.headers {
-		if err = x.status(st); err != nil {
-			return err
-		}
-		if st.headers {
-			st.ttfb = time.Since(start)
-		}
-	}
-	if mine && fh.Flags.Has(http2.FlagHeadersEndStream) {
-		st.done = true
-	}
-	if cap(x.block) > bufSize {
-		x.block = nil // one huge block does not stay pinned to the connection
-	}
-	return nil
-}
-
-// readHeaderBlock reads the payload of the HEADERS frame fh and of the CONTINUATION frames
-// after it (the framer checks that they follow) into x.block, without the padding and
-// priority fields (RFC 9113 §6.2), and returns the header block.
-func (x *h2conn) readHeaderBlock(fh http2.FrameHeader) ([]byte, error) {
-	if fh.StreamID == 0 {
-		return nil, h2Err("HEADERS on stream 0")
-	}
-	x.block = x.block[:0]
-	for first := true; ; first = false {
-		if len(x.block)+int(fh.Length) > maxHeaderBytes {
-			return nil, h2Err("response headers larger than %d bytes", maxHeaderBytes)
-		}
-		n := len(x.block)
-		x.block = slices.Grow(x.block, int(fh.Length))[:n+int(fh.Length)]
-		if _, err := io.ReadFull(x.br, x.block[n:]); err != nil {
-			return nil, err
-		}
-		if first {
-			frag := x.block[n:]
-			pad := 0
-			if fh.Flags.Has(http2.FlagHeadersPadded) {
-				if len(frag) < 1 {
-					return nil, h2Err("a padded HEADERS frame without its pad length")
-				}
-				pad, frag = int(frag[0]), frag[1:]
-			}
-			if fh.Flags.Has(http2.FlagHeadersPriority) {
-				if len(frag) < 5 {
-					return nil, h2Err("a HEADERS frame too short for its priority")
-				}
-				frag = frag[5:]
-			}
-			if pad > len(frag) {
-				return nil, h2Err("a HEADERS frame's padding is longer than the frame")
-			}
-			x.block = x.block[:n+copy(x.block[n:], frag[:len(frag)-pad])]
-		}
-		if fh.Flags.Has(http2.FlagHeadersEndHeaders) { // the same bit as CONTINUATION's END_HEADERS
-			return x.block, nil
-		}
-		var err error
-		if fh, err = x.fr.ReadFrameHeader(); err != nil {
-			return nil, err
-		}
-		if fh.Type != http2.FrameContinuation {
-			return nil, h2Err("a header block without its CONTINUATION")
-		}
-	}
-}
-
-// headerBlock decodes a whole header block into x.fields when keep; every block is decoded,
-// whatever its stream, because HPACK's table depends on all of them.
-func (x *h2conn) headerBlock(block []byte, keep bool) error {
-	x.collect, x.listLen = keep, 0
-	if keep {
-		x.fields = x.fields[:0]
-	}
-	if _, err := x.dec.Write(block); err != nil {
-		return h2Err("response headers: %v", err)
-	}
-	if x.listLen > maxHeaderBytes {
-		return h2Err("response headers larger than %d bytes", maxHeaderBytes)
-	}
-	if err := x.dec.Close(); err != nil {
-		return h2Err("response headers: %v", err)
-	}
-	return nil
 }
 
 // status reads :status from the header block just kept; an informational (1xx) one is

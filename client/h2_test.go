@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The HTTP/2 path moves bodies larger than either side's flow-control window (a 1 MiB
@@ -273,9 +274,9 @@ func h2cFrames(t *testing.T, respond func(fr *http2.Framer, enc *hpack.Encoder, 
 	return "http://" + l.Addr().String()
 }
 
-// Header blocks come padded, with a priority, split over CONTINUATION frames, and with
-// interleaved connection frames; the client reads them whole. A padding longer than its
-// frame is a protocol error named as such.
+// Header blocks come padded, with a priority, split over CONTINUATION frames, bodies in
+// padded DATA frames, with connection frames between them; the client reads them whole.
+// Malformed frames are protocol errors that say what was wrong.
 func TestHTTP2HeaderBlockFrames(t *testing.T) {
 	long := strings.Repeat("v", 3000)
 	url := h2cFrames(t, func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32) {
@@ -290,7 +291,9 @@ func TestHTTP2HeaderBlockFrames(t *testing.T) {
 			Priority: http2.PriorityParam{StreamDep: 0, Weight: 9}})
 		fr.WriteContinuation(id, false, block[10:1000])
 		fr.WriteContinuation(id, true, block[1000:])
-		fr.WriteData(id, true, []byte("created"))
+		fr.WriteDataPadded(id, false, []byte("cre"), make([]byte, 5))
+		fr.WriteWindowUpdate(0, 1)
+		fr.WriteData(id, true, []byte("ated"))
 	})
 	c := New(Options{HTTP2: true})
 	defer c.Close()
@@ -301,13 +304,31 @@ func TestHTTP2HeaderBlockFrames(t *testing.T) {
 		}
 	}
 
-	bad := h2cFrames(t, func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32) {
-		// HEADERS, PADDED, END_HEADERS with a pad length of 200 in a 3-byte payload.
-		fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersPadded|http2.FlagHeadersEndHeaders|http2.FlagHeadersEndStream, id, []byte{200, 0x88, 0})
-	})
-	c2 := New(Options{HTTP2: true})
-	defer c2.Close()
-	if resp := do(c2, &Request{URL: bad + "/"}); resp.Err == nil || !strings.Contains(resp.Err.Error(), "padding") {
-		t.Fatalf("a padding longer than its frame: err %v, status %d", resp.Err, resp.Status)
+	for _, bad := range []struct {
+		name, want string
+		frames     func(fr *http2.Framer, id uint32)
+	}{
+		{"HEADERS padding longer than the frame", "padding", func(fr *http2.Framer, id uint32) {
+			fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersPadded|http2.FlagHeadersEndHeaders|http2.FlagHeadersEndStream, id, []byte{200, 0x88, 0})
+		}},
+		{"DATA padding longer than the frame", "padding", func(fr *http2.Framer, id uint32) {
+			fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersEndHeaders, id, []byte{0x88})
+			fr.WriteRawFrame(http2.FrameData, http2.FlagDataPadded|http2.FlagDataEndStream, id, []byte{9, 'a', 'b'})
+		}},
+		{"a PING inside a header block", "CONTINUATION", func(fr *http2.Framer, id uint32) {
+			fr.WriteRawFrame(http2.FrameHeaders, 0, id, []byte{0x88})
+			fr.WritePing(false, [8]byte{})
+		}},
+		{"a DATA frame larger than announced", "over the 16384-byte", func(fr *http2.Framer, id uint32) {
+			fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersEndHeaders, id, []byte{0x88})
+			fr.WriteRawFrame(http2.FrameData, http2.FlagDataEndStream, id, make([]byte, 20000))
+		}},
+	} {
+		url := h2cFrames(t, func(fr *http2.Framer, _ *hpack.Encoder, _ *bytes.Buffer, id uint32) { bad.frames(fr, id) })
+		c := New(Options{HTTP2: true, Timeout: 5 * time.Second})
+		if resp := do(c, &Request{URL: url + "/"}); resp.Err == nil || !strings.Contains(resp.Err.Error(), bad.want) {
+			t.Errorf("%s: err %v (want it to say %q), status %d", bad.name, resp.Err, bad.want, resp.Status)
+		}
+		c.Close()
 	}
 }
