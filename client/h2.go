@@ -180,8 +180,7 @@ func (c *Client) h2Exchange(h *hop, headers [][2]string, start, deadline time.Ti
 	if x.goAway || c.noKeepAlive {
 		c.drop(cn)
 	}
-	c.h2Response(x, &st, h.url, resp)
-	if err := c.decodeInPlace(resp, resp.Header("Content-Encoding"), cn.addr); err != nil {
+	if err := c.decodeInPlace(resp, c.h2Response(x, &st, h.url, resp), cn.addr); err != nil {
 		return end, err
 	}
 	return end, nil
@@ -350,10 +349,10 @@ func (x *h2conn) status(st *h2stream) error {
 }
 
 // h2Response moves the response of st (headers and body in x) into resp: one allocation,
-// as on HTTP/1.1; the Set-Cookie headers go to the jar.
-func (c *Client) h2Response(x *h2conn, st *h2stream, target string, resp *Response) {
+// as on HTTP/1.1; the Set-Cookie headers go to the jar. It returns the Content-Encoding.
+func (c *Client) h2Response(x *h2conn, st *h2stream, target string, resp *Response) (contentEncoding string) {
 	resp.Status, resp.Size = st.status, st.size
-	hs, nh := 0, 0
+	hs, nh, encodings := 0, 0, 0
 	var cookies []*http.Cookie
 	for _, f := range x.fields {
 		if len(f.Name) > 0 && f.Name[0] == ':' {
@@ -361,10 +360,14 @@ func (c *Client) h2Response(x *h2conn, st *h2stream, target string, resp *Respon
 		}
 		hs += spanSize + len(f.Name) + len(f.Value)
 		nh++
-		if f.Name == "set-cookie" {
+		switch f.Name { // lower-case on HTTP/2
+		case "set-cookie":
 			if ck, err := http.ParseSetCookie(f.Value); err == nil {
 				cookies = append(cookies, ck)
 			}
+		case "content-encoding":
+			contentEncoding = f.Value
+			encodings++
 		}
 	}
 	arena := make([]byte, hs+len(x.body))
@@ -391,4 +394,8 @@ func (c *Client) h2Response(x *h2conn, st *h2stream, target string, resp *Respon
 			c.jarFor().SetCookies(u, cookies)
 		}
 	}
+	if encodings > 1 {
+		contentEncoding = resp.Header("Content-Encoding") // the values joined, in order
+	}
+	return contentEncoding
 }
