@@ -6,6 +6,7 @@
 #   SECS=5 ROUNDS=3 bash bench/tls.sh
 #   GUST=/path/to/gust bash bench/tls.sh
 #   SERVERS=go bash bench/tls.sh      (one server only: go or nginx)
+#   RATE=10000 bash bench/tls.sh      (a fixed offered load: gust --rate, hey -q RATE/50)
 #
 # Two servers, each on 127.0.0.1 with HTTP/2 and HTTP/1.1 by ALPN and a self-signed
 # certificate (clients use --insecure):
@@ -18,7 +19,8 @@
 # Against each, ROUNDS times in turn so that a change in the machine's load hits each alike:
 # hey (HTTP/1.1 over TLS), gust over HTTP/1.1 (--insecure) and gust over HTTP/2
 # (--insecure --http2), 50 connections/users for SECS seconds each, one task that GETs /.
-# Requests are the server's count (bench/target's /__count, nginx's stub_status), CPU is
+# With RATE, neither side runs flat out, so that a server slower on one protocol does not
+# leave the client more idle turns per request on that one. Requests are the server's count (bench/target's /__count, nginx's stub_status), CPU is
 # user+sys from /usr/bin/time. Prints each run, then per server the sums' ratios: gust HTTPS
 # / hey and gust HTTP/2 / gust HTTPS. Every run is bounded and talks to loopback only.
 # Needs hey, bc, curl and GNU time.
@@ -26,6 +28,9 @@ set -euo pipefail
 SECS=${SECS:-8}
 ROUNDS=${ROUNDS:-3}
 SERVERS=${SERVERS:-go nginx}
+RATE=${RATE:-}
+gust_rate=() hey_rate=()
+[ -n "$RATE" ] && gust_rate=(--rate "$RATE") hey_rate=(-q $((RATE / 50)))
 source "$(dirname "$0")/lib.sh"
 
 need time bc curl
@@ -95,7 +100,7 @@ measure() { # SERVER NAME CMD...
 }
 rate() { calc "${reqs[$1]} / ${cpus[$1]}"; }
 
-echo "== machine: $(nproc) cores, $(go version | cut -d' ' -f3), load $(cut -d' ' -f1-3 /proc/loadavg); 50 users, ${SECS}s a run, $ROUNDS rounds"
+echo "== machine: $(nproc) cores, $(go version | cut -d' ' -f3), load $(cut -d' ' -f1-3 /proc/loadavg); 50 users, ${SECS}s a run, $ROUNDS rounds${RATE:+, $RATE requests/s offered}"
 command -v hey >/dev/null || echo "bench: hey not installed, its rows are skipped" >&2
 for srv in $SERVERS; do
   if [ "$srv" = nginx ] && ! command -v nginx >/dev/null; then
@@ -108,9 +113,9 @@ for srv in $SERVERS; do
   nginx_v=; [ "$srv" = nginx ] && nginx_v=" ($(nginx -v 2>&1 | cut -d' ' -f3))"
   echo "== server: $srv$nginx_v at $T"
   for r in $(seq "$ROUNDS"); do
-    command -v hey >/dev/null && measure "$srv" hey hey -z "${SECS}s" -c 50 "$T/"
-    measure "$srv" https "$work/gust" run --headless --insecure -H "$T" -u 50 -r 50 -t "${SECS}s" --only-summary "$work/root.js"
-    measure "$srv" h2 "$work/gust" run --headless --insecure --http2 -H "$T" -u 50 -r 50 -t "${SECS}s" --only-summary "$work/root.js"
+    command -v hey >/dev/null && measure "$srv" hey hey -z "${SECS}s" -c 50 "${hey_rate[@]}" "$T/"
+    measure "$srv" https "$work/gust" run --headless --insecure -H "$T" -u 50 -r 50 "${gust_rate[@]}" -t "${SECS}s" --only-summary "$work/root.js"
+    measure "$srv" h2 "$work/gust" run --headless --insecure --http2 -H "$T" -u 50 -r 50 "${gust_rate[@]}" -t "${SECS}s" --only-summary "$work/root.js"
   done
   stop_servers; pids=()
   echo "== $srv over all rounds"
