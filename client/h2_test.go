@@ -315,6 +315,11 @@ func TestHTTP2HeaderBlockFrames(t *testing.T) {
 			fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersEndHeaders, id, []byte{0x88})
 			fr.WriteRawFrame(http2.FrameData, http2.FlagDataPadded|http2.FlagDataEndStream, id, []byte{9, 'a', 'b'})
 		}},
+		{"a padded DATA frame without its pad length", "pad length", func(fr *http2.Framer, id uint32) {
+			fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersEndHeaders, id, []byte{0x88})
+			fr.WriteRawFrame(http2.FrameData, http2.FlagDataPadded, id, nil)
+			fr.WriteData(id, true, []byte("xyz"))
+		}},
 		{"a PING inside a header block", "CONTINUATION", func(fr *http2.Framer, id uint32) {
 			fr.WriteRawFrame(http2.FrameHeaders, 0, id, []byte{0x88})
 			fr.WritePing(false, [8]byte{})

@@ -60,6 +60,9 @@ func (c *Client) h2DataIn(x *h2conn, st *h2stream, hd h2Head) error {
 	}
 	data, pad := hd.length, 0
 	if hd.flags.Has(http2.FlagDataPadded) {
+		if data < 1 {
+			return h2Err("a padded DATA frame without its pad length")
+		}
 		b, rerr := x.br.ReadByte()
 		if rerr != nil {
 			return rerr
@@ -81,7 +84,8 @@ func (c *Client) h2DataIn(x *h2conn, st *h2stream, hd h2Head) error {
 		}
 		skip -= keep
 	}
-	// An earlier stream's leftovers count against the connection's window only.
+	// What is not kept (past the cap, the padding) is skipped; an earlier stream's leftovers
+	// count against the connection's window only.
 	if _, rerr := x.br.Discard(skip); rerr != nil {
 		return rerr
 	}
@@ -97,7 +101,7 @@ func (c *Client) h2DataIn(x *h2conn, st *h2stream, hd h2Head) error {
 	return err
 }
 
-// h2HeadersIn reads a HEADERS frame (fh read already) and the CONTINUATION frames that
+// h2HeadersIn reads a HEADERS frame (its header hd read already) and the CONTINUATION frames that
 // finish its header block, decodes the block, and applies it to st when it is st's.
 func (c *Client) h2HeadersIn(x *h2conn, st *h2stream, hd h2Head, start time.Time) error {
 	block, err := x.readHeaderBlock(hd)
