@@ -98,6 +98,7 @@ export class U extends HttpUser { static weight = Infinity; static tasks = { t: 
 		{"misspelt option", []string{script("opt.js", "export const options = { usres: 5 };")}, `"usres" in ` + "`export const options`" + ` (did you mean "users"?)`},
 		{"k6 option", []string{script("k6.js", `export const options = { duration: "10s" };`)}, `"duration"`},
 		{"no users", []string{"-u", "0", plain}, "--users 0"},
+		{"no users for --rate", []string{"-u", "0", "--rate", "50", plain}, "--users 0 with --rate 50"},
 		{"bad loglevel", []string{"--loglevel", "loud", plain}, `"loud"`},
 		{"python", []string{py}, "JavaScript or TypeScript"},
 		{"class weight", []string{weighted}, "U.weight is Infinity"},

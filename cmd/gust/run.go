@@ -260,6 +260,10 @@ func checkSomethingToRun(f *runFlags, shape engine.Shape) error {
 	if f.users == 0 && f.rate == 0 && shape == nil && (f.headless || f.autostart) && !f.singleUser {
 		return fmt.Errorf("bad --users 0: with no options.stages, shape() or --rate, no user would start")
 	}
+	if f.users == 0 && f.rate > 0 && shape == nil && (f.headless || f.autostart) && !f.singleUser {
+		// k6 refuses a constant-arrival-rate without VUs alike.
+		return fmt.Errorf("bad --users 0 with --rate %v: the executions run on at most -u users, so every one would be dropped", f.rate)
+	}
 	return nil
 }
 
