@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -35,8 +36,9 @@ const (
 
 // h2conn is the HTTP/2 state of a connection.
 type h2conn struct {
-	bw      *bufio.Writer
-	br      *bufio.Reader // under fr, which reads all but the header blocks
+	src     io.ReadWriter // the connection (its wire, or TLS over it)
+	bw      *bufio.Writer // from the pool for a request; nil between requests
+	br      *bufio.Reader // the same; under fr, which reads all but the response's own frames
 	fr      *http2.Framer
 	enc     *hpack.Encoder
 	hbuf    bytes.Buffer
@@ -91,10 +93,9 @@ func h2Err(format string, args ...any) h2Error {
 // newH2 starts HTTP/2 on cn: the preface, SETTINGS and the connection window, sent with the
 // first request.
 func newH2(cn *conn) *h2conn {
-	x := &h2conn{next: 1, sendWin: h2DefaultWin, peerWin: h2DefaultWin, maxSend: h2DefaultFrame}
-	x.bw = bufio.NewWriterSize(cn.rw(), bufSize)
-	x.br = bufio.NewReaderSize(cn.rw(), bufSize)
-	x.fr = http2.NewFramer(x.bw, x.br)
+	x := &h2conn{next: 1, sendWin: h2DefaultWin, peerWin: h2DefaultWin, maxSend: h2DefaultFrame, src: cn.rw()}
+	x.take()
+	x.fr = http2.NewFramer(x, x)
 	x.fr.SetReuseFrames()
 	x.fr.SetMaxReadFrameSize(h2DefaultFrame)
 	x.enc = hpack.NewEncoder(&x.hbuf)
@@ -108,6 +109,39 @@ func newH2(cn *conn) *h2conn {
 	_ = x.fr.WriteWindowUpdate(0, h2ConnWindow-h2DefaultWin)
 	return x
 }
+
+// take gives x its read and write buffers for a request, from the pools HTTP/1.1 uses: an
+// idle user holds none, as on HTTP/1.1.
+func (x *h2conn) take() {
+	if x.br == nil {
+		x.br = readers.Get().(*bufio.Reader)
+		x.br.Reset(x.src)
+	}
+	if x.bw == nil {
+		x.bw = writers.Get().(*bufio.Writer)
+		x.bw.Reset(x.src)
+	}
+}
+
+// release gives the buffers back after a request, unless they hold bytes: frames the server
+// sent after the response, read already, stay for the next request to act on.
+func (x *h2conn) release() {
+	if x.br != nil && x.br.Buffered() == 0 {
+		x.br.Reset(nil)
+		readers.Put(x.br)
+		x.br = nil
+	}
+	if x.bw != nil && x.bw.Buffered() == 0 {
+		x.bw.Reset(nil)
+		writers.Put(x.bw)
+		x.bw = nil
+	}
+}
+
+// Read and Write are the framer's view of the connection: the buffers of the request in
+// progress.
+func (x *h2conn) Read(p []byte) (int, error)  { return x.br.Read(p) }
+func (x *h2conn) Write(p []byte) (int, error) { return x.bw.Write(p) }
 
 // h2Exchange performs one hop over HTTP/2 (ALPN on https, prior knowledge on http) and
 // fills resp as exchange does. A server that does not choose h2 by ALPN gets the request,
@@ -190,6 +224,8 @@ func (c *Client) h2Exchange(h *hop, headers [][2]string, start, deadline time.Ti
 // scratch. It returns the operation that failed ("write" or "read") with the error.
 func (c *Client) h2Round(cn *conn, h *hop, headers [][2]string, u *url.URL, start, deadline time.Time, timeout time.Duration, st *h2stream) (string, error) {
 	x := cn.h2
+	x.take()
+	defer x.release()
 	if err := cn.extendDeadline(deadline, timeout); err != nil {
 		return "write", err
 	}

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -230,14 +231,16 @@ func TestOnlyReferences(t *testing.T) {
 }
 
 // h2cFrames serves HTTP/2 with prior knowledge on loopback from a framer: every request on
-// a connection is answered by respond, which writes the frames for the request's stream.
-func h2cFrames(t *testing.T, respond func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32)) string {
+// a connection is answered by respond, which writes the frames for the request's stream;
+// they go out in one write. It counts the PING acknowledgements it gets.
+func h2cFrames(t *testing.T, respond func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32)) (string, *atomic.Int64) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
+	var pingAcks atomic.Int64
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -250,11 +253,15 @@ func h2cFrames(t *testing.T, respond func(fr *http2.Framer, enc *hpack.Encoder, 
 				if _, err := io.ReadFull(c, preface); err != nil {
 					return
 				}
-				fr := http2.NewFramer(c, c)
+				bw := bufio.NewWriter(c)
+				fr := http2.NewFramer(bw, c)
 				var hbuf bytes.Buffer
 				enc := hpack.NewEncoder(&hbuf)
 				fr.WriteSettings()
 				for {
+					if bw.Flush() != nil {
+						return
+					}
 					f, err := fr.ReadFrame()
 					if err != nil {
 						return
@@ -264,6 +271,10 @@ func h2cFrames(t *testing.T, respond func(fr *http2.Framer, enc *hpack.Encoder, 
 						if !f.IsAck() {
 							fr.WriteSettingsAck()
 						}
+					case *http2.PingFrame:
+						if f.IsAck() {
+							pingAcks.Add(1)
+						}
 					case *http2.HeadersFrame:
 						respond(fr, enc, &hbuf, f.StreamID)
 					}
@@ -271,7 +282,7 @@ func h2cFrames(t *testing.T, respond func(fr *http2.Framer, enc *hpack.Encoder, 
 			}()
 		}
 	}()
-	return "http://" + l.Addr().String()
+	return "http://" + l.Addr().String(), &pingAcks
 }
 
 // Header blocks come padded, with a priority, split over CONTINUATION frames, bodies in
@@ -279,7 +290,7 @@ func h2cFrames(t *testing.T, respond func(fr *http2.Framer, enc *hpack.Encoder, 
 // Malformed frames are protocol errors that say what was wrong.
 func TestHTTP2HeaderBlockFrames(t *testing.T) {
 	long := strings.Repeat("v", 3000)
-	url := h2cFrames(t, func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32) {
+	url, _ := h2cFrames(t, func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32) {
 		hbuf.Reset()
 		// Never indexed, so that every block is as long as the first.
 		enc.WriteField(hpack.HeaderField{Name: ":status", Value: "201", Sensitive: true})
@@ -329,11 +340,43 @@ func TestHTTP2HeaderBlockFrames(t *testing.T) {
 			fr.WriteRawFrame(http2.FrameData, http2.FlagDataEndStream, id, make([]byte, 20000))
 		}},
 	} {
-		url := h2cFrames(t, func(fr *http2.Framer, _ *hpack.Encoder, _ *bytes.Buffer, id uint32) { bad.frames(fr, id) })
+		url, _ := h2cFrames(t, func(fr *http2.Framer, _ *hpack.Encoder, _ *bytes.Buffer, id uint32) { bad.frames(fr, id) })
 		c := New(Options{HTTP2: true, Timeout: 5 * time.Second})
 		if resp := do(c, &Request{URL: url + "/"}); resp.Err == nil || !strings.Contains(resp.Err.Error(), bad.want) {
 			t.Errorf("%s: err %v (want it to say %q), status %d", bad.name, resp.Err, bad.want, resp.Status)
 		}
 		c.Close()
+	}
+}
+
+// Between requests an HTTP/2 user holds no read or write buffer, as on HTTP/1.1, except when
+// the server sent more after the response (a PING in the same write here): that is kept and
+// answered when the next request reads the connection.
+func TestHTTP2IdleUserHoldsNoBuffers(t *testing.T) {
+	url, pingAcks := h2cFrames(t, func(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32) {
+		fr.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersEndHeaders, id, []byte{0x88})
+		fr.WriteData(id, true, []byte("ok"))
+		if id == 3 {
+			fr.WritePing(false, [8]byte{7})
+		}
+	})
+	c := New(Options{HTTP2: true})
+	defer c.Close()
+	for i := range 3 {
+		if resp := do(c, &Request{URL: url + "/"}); resp.Err != nil || string(resp.Body) != "ok" {
+			t.Fatalf("request %d: %v %q", i, resp.Err, resp.Body)
+		}
+		x := c.conns[0].h2
+		if holds := x.br != nil || x.bw != nil; holds != (i == 1) {
+			t.Errorf("after request %d: holds buffers %v (read %v, write %v); want %v", i, holds, x.br != nil, x.bw != nil, i == 1)
+		}
+	}
+	// The acknowledgement goes out with the third request; the server counts it once it has
+	// answered that request.
+	for end := time.Now().Add(2 * time.Second); pingAcks.Load() == 0 && time.Now().Before(end); {
+		time.Sleep(time.Millisecond)
+	}
+	if n := pingAcks.Load(); n != 1 {
+		t.Errorf("%d PING acknowledgements, want 1 (the PING after the second response, answered by the third request)", n)
 	}
 }
