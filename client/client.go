@@ -81,8 +81,10 @@ type Client struct {
 	discard      bool // keep no body by default (Options.DiscardBody)
 	noKeepAlive  bool
 	resolve      map[string]string
-	std          stdPath // HTTP/2 and proxied requests (see std.go)
-	limit        int64   // body bytes kept for the request in progress
+	std          stdPath  // HTTP/2 and proxied requests (see std.go)
+	mux          *laneMux // a sibling's: the HTTP/2 transport shared with its siblings (sibling.go)
+	lanes        *laneMux // the one this Client's siblings share, created with the first
+	limit        int64    // body bytes kept for the request in progress
 	tlsBase      *tls.Config
 	userAgent    string
 	localAddr    func() *net.TCPAddr
@@ -210,6 +212,10 @@ func (c *Client) Do(req *Request, resp *Response) {
 		switch {
 		case c.proxied(h.url):
 			end, err = c.stdExchange(&h, req.Header, h2, hopStart, deadline, timeout, resp)
+		case h2 && c.mux != nil && c.muxed(h.url):
+			end, err = c.stdExchange(&h, req.Header, true, hopStart, deadline, timeout, resp)
+		case h2 && c.mux != nil:
+			end, err = c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)
 		case h2:
 			end, err = c.h2Exchange(&h, req.Header, hopStart, deadline, timeout, resp)
 		default:
@@ -275,6 +281,9 @@ func (c *Client) Close() {
 	c.std.closeIdle()
 	for _, d := range derived {
 		d.Close()
+	}
+	if c.lanes != nil {
+		c.lanes.closeIdle()
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -378,5 +379,85 @@ func TestHTTP2IdleUserHoldsNoBuffers(t *testing.T) {
 	}
 	if n := pingAcks.Load(); n != 1 {
 		t.Errorf("%d PING acknowledgements, want 1 (the PING after the second response, answered by the third request)", n)
+	}
+}
+
+// A Client's siblings (a user's concurrent requests) share one HTTP/2 connection per host:
+// their requests are in flight at once, as streams on it. The server answers only once all
+// of them have arrived; serialized requests would each wait out its timer instead.
+func TestSiblingsMultiplexOneHTTP2Connection(t *testing.T) {
+	ca := newCA(t)
+	const n = 6
+	var arrived sync.WaitGroup
+	arrived.Add(n)
+	together := make(chan struct{})
+	go func() { arrived.Wait(); close(together) }()
+	ts, conns := tlsServer(t, ca, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		state := "alone"
+		if r.URL.Path == "/wait" {
+			arrived.Done()
+			select {
+			case <-together:
+				state = "together"
+			case <-time.After(3 * time.Second):
+			}
+		}
+		io.WriteString(w, r.Proto+" "+state)
+	}), true, nil)
+	opts := Options{TLSConfig: &tls.Config{RootCAs: ca.pool}, HTTP2: true}
+	root := New(opts)
+	defer root.Close()
+	if resp := do(root, &Request{URL: ts.URL + "/"}); resp.Err != nil || string(resp.Body) != "HTTP/2.0 alone" {
+		t.Fatalf("the user's own request: %v %q", resp.Err, resp.Body)
+	}
+	lanes := make([]*Client, n)
+	for i := range lanes {
+		lanes[i] = root.Sibling(opts)
+	}
+	results := make([]*Response, n)
+	var wg sync.WaitGroup
+	for i, lane := range lanes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = do(lane, &Request{URL: ts.URL + "/wait"})
+		}()
+	}
+	wg.Wait()
+	for i, resp := range results {
+		if resp.Err != nil || resp.Proto != "HTTP/2.0" || string(resp.Body) != "HTTP/2.0 together" {
+			t.Errorf("concurrent request %d: %v %s %q", i, resp.Err, resp.Proto, resp.Body)
+		}
+	}
+	if got := conns.Load(); got != 2 {
+		t.Errorf("%d connections, want 2: the user's own and one its %d concurrent requests share", got, n)
+	}
+}
+
+// Siblings asking for HTTP/2 of a server that answers in HTTP/1.1 get their answers, and once
+// the server has chosen HTTP/1.1 each sibling goes back to connections of its own, so that
+// its requests are not serialized on the shared one.
+func TestSiblingsFallBackToHTTP11(t *testing.T) {
+	ca := newCA(t)
+	ts, _ := tlsServer(t, ca, http.HandlerFunc(protoAndPeer), false, nil)
+	opts := Options{TLSConfig: &tls.Config{RootCAs: ca.pool}, HTTP2: true}
+	root := New(opts)
+	defer root.Close()
+	lanes := []*Client{root.Sibling(opts), root.Sibling(opts), root.Sibling(opts)}
+	for round := range 3 {
+		var wg sync.WaitGroup
+		for i, lane := range lanes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if resp := do(lane, &Request{URL: ts.URL + "/"}); resp.Err != nil || resp.Proto != "HTTP/1.1" || string(resp.Body) != "HTTP/1.1 none" {
+					t.Errorf("round %d, sibling %d: %v %s %q", round, i, resp.Err, resp.Proto, resp.Body)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if !root.lanes.h1Only[strings.TrimPrefix(ts.URL, "https://")] {
+		t.Errorf("the server's choice of HTTP/1.1 was not noted: %v", root.lanes.h1Only)
 	}
 }

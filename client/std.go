@@ -97,8 +97,10 @@ func (c *Client) proxied(rawURL string) bool {
 
 // transport returns the transport for a request: HTTP/1.1 (proxied), HTTP/2 over TLS (ALPN,
 // falling back to HTTP/1.1) or h2c with prior knowledge.
-func (c *Client) transport(isTLS, h2 bool) *http.Transport {
-	s := &c.std
+func (c *Client) transport(isTLS, h2 bool) *http.Transport { return c.std.transport(c, isTLS, h2) }
+
+// transport returns s's transport for a request of c, built on first use.
+func (s *stdPath) transport(c *Client, isTLS, h2 bool) *http.Transport {
 	slot, protos := &s.h1, new(http.Protocols)
 	switch {
 	case h2 && isTLS:
@@ -219,7 +221,14 @@ func (c *Client) stdExchange(h *hop, headers [][2]string, h2 bool, start, deadli
 		}
 	}
 
-	hres, err := c.transport(isTLS, h2).RoundTrip(hr)
+	var t *http.Transport
+	muxed := c.mux != nil && h2 && !c.proxied(h.url)
+	if muxed {
+		t = c.mux.transport(c, isTLS)
+	} else {
+		t = c.transport(isTLS, h2)
+	}
+	hres, err := t.RoundTrip(hr)
 	if err != nil {
 		if c.aborted.Load() {
 			return time.Now(), ErrAborted
@@ -235,6 +244,9 @@ func (c *Client) stdExchange(h *hop, headers [][2]string, h2 bool, start, deadli
 	resp.TTFB = time.Since(start)
 	resp.TLSHandshake = time.Duration(tlsTime.Load())
 	resp.Status, resp.Proto = hres.StatusCode, protoName(hres.Proto)
+	if muxed && hres.ProtoMajor == 1 {
+		c.mux.answeredHTTP1(u.Host)
+	}
 	if cks := hres.Cookies(); len(cks) > 0 {
 		c.jarFor().SetCookies(u, cks)
 	}

@@ -11,8 +11,9 @@ import (
 
 // Concurrent requests within one user: getAsync/.../requestAsync return a Promise of the
 // usual response, and batch([...]) sends several at once and returns them in order. Each
-// request in flight takes a lane: a sibling of the user's client (its own connections, the
-// user's cookies), kept idle for the user's next concurrent request. A user that never asks
+// request in flight takes a lane: a sibling of the user's client (the user's cookies; over
+// HTTP/1.1 connections of its own, over HTTP/2 one connection the lanes share, their requests
+// multiplexed on it), kept idle for the user's next concurrent request. A user that never asks
 // has no lanes.
 
 // asyncMethods are the client's concurrent methods, built on first use like the others.

@@ -2,7 +2,12 @@ package js
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,5 +206,54 @@ export class U extends HttpUser {
 	snap, _ := runUsers(t, path, engine.Config{Users: 1, Iterations: 2}, TestConfig{})
 	if len(snap.Exceptions) != 1 || snap.Exceptions[0].Count != 2 || !strings.Contains(snap.Exceptions[0].Message, "floating rejection") {
 		t.Fatalf("want the floating rejection twice and nothing else, got %+v", snap.Exceptions)
+	}
+}
+
+// An HTTP/2 user's concurrent requests (Promise.all of getAsync, a batch) are streams on one
+// connection: the server sees them in flight together, and one connection in all.
+func TestAsyncRequestsShareOneHTTP2Connection(t *testing.T) {
+	var inflight, most, conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inflight.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(100 * time.Millisecond)
+		inflight.Add(-1)
+		io.WriteString(w, r.Proto)
+	}))
+	srv.Config.Protocols = new(http.Protocols)
+	srv.Config.Protocols.SetUnencryptedHTTP2(true)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	path := write(t, "h2async.js", `import { HttpUser, StopUser } from "gust";
+const url = "`+srv.URL+`/";
+export class U extends HttpUser {
+  static http2 = true;
+  static tasks = { a: 1 };
+  async a() {
+    const rs = await Promise.all([1, 2, 3, 4].map(() => this.client.getAsync(url)));
+    const bs = this.client.batch([url, url, url, url]);
+    for (const r of rs.concat(bs)) if (r.proto !== "HTTP/2.0" || r.text !== "HTTP/2.0") throw new Error("answer " + r.status + " " + r.proto + " " + r.text);
+    throw new StopUser();
+  }
+}
+`)
+	snap, _ := runUsers(t, path, engine.Config{Users: 1, RunTime: 10 * time.Second}, TestConfig{})
+	if len(snap.Exceptions) != 0 {
+		t.Fatalf("exceptions: %+v", snap.Exceptions)
+	}
+	if snap.Total.Requests != 8 || snap.Total.Failures != 0 {
+		t.Errorf("%d requests, %d failures; want 8, 0", snap.Total.Requests, snap.Total.Failures)
+	}
+	if m := most.Load(); m < 4 {
+		t.Errorf("at most %d requests in flight together, want 4", m)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1", n)
 	}
 }
