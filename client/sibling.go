@@ -1,6 +1,7 @@
 package client
 
 import (
+	"crypto/tls"
 	"net/http"
 	"sync"
 )
@@ -21,20 +22,25 @@ func (c *Client) Sibling(opts Options) *Client {
 		r.lanes = newLaneMux(opts)
 	}
 	d := c.Derive(opts)
-	d.mux = r.lanes
+	if r.lanes.tlsBase == opts.TLSConfig && r.lanes.noKeep == opts.NoKeepAlive {
+		d.mux = r.lanes // a sibling with TLS settings of its own keeps its own connections
+	}
 	return d
 }
 
 // laneMux is the HTTP/2 transport a Client's siblings share: net/http's, which multiplexes
 // the requests of every goroutine on one connection per host.
 type laneMux struct {
+	tlsBase *tls.Config // the settings it was made with (the first sibling's)
+	noKeep  bool
+
 	mu     sync.Mutex
 	std    stdPath         // its h2 and h2c transports only, never proxied: proxied requests go the sibling's own way
 	h1Only map[string]bool // hosts that answered in HTTP/1.1: each sibling's own connections serve them
 }
 
 func newLaneMux(opts Options) *laneMux {
-	m := &laneMux{}
+	m := &laneMux{tlsBase: opts.TLSConfig, noKeep: opts.NoKeepAlive}
 	m.std.init(opts)
 	m.std.proxy, m.std.fromEnv = nil, false
 	return m
