@@ -104,11 +104,11 @@ func (v *vu) newSocket(urlArg, optArg goja.Value) *goja.Object {
 	if s.name == "" {
 		s.name = "/"
 	}
-	tlsCfg := v.t.cfg.Client.TLSConfig
+	copts := v.t.cfg.Client
 	if v.cc != nil {
-		tlsCfg = v.cc.opts.TLSConfig // the class's static tls
+		copts = v.cc.opts // the class's static tls and proxy
 	}
-	opts := &websocket.DialOptions{HTTPClient: v.t.wsHTTP(tlsCfg), CompressionMode: websocket.CompressionDisabled}
+	opts := &websocket.DialOptions{HTTPClient: v.t.wsHTTP(copts.TLSConfig, copts.Proxy), CompressionMode: websocket.CompressionDisabled}
 	switch o := optArg.(type) {
 	case nil:
 	case *goja.Object:

@@ -1,10 +1,16 @@
 package js
 
 import (
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/gustload/gust/engine"
 )
 
@@ -62,5 +68,73 @@ export class U extends HttpUser {
 	}
 	if !found {
 		t.Errorf("the refused handshake is not among the failures: %+v", snap.Errors)
+	}
+}
+
+// A class's static proxy carries its WebSockets too: wss:// goes through the proxy's CONNECT
+// tunnel (static tls applies inside it), and the message comes back through it.
+func TestWebSocketThroughProxy(t *testing.T) {
+	echo := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		typ, b, err := c.Read(r.Context())
+		if err == nil {
+			c.Write(r.Context(), typ, b)
+			c.Close(websocket.StatusNormalClosure, "")
+		}
+	}))
+	defer echo.Close()
+	var tunnels atomic.Int64
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
+		}
+		up, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer up.Close()
+		tunnels.Add(1)
+		down, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer down.Close()
+		down.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
+		go func() { io.Copy(up, buf); up.(*net.TCPConn).CloseWrite() }()
+		io.Copy(down, up)
+	}))
+	defer proxy.Close()
+	path := write(t, "wsproxy.js", `import { HttpUser, StopUser } from "gust";
+export class U extends HttpUser {
+  static proxy = "`+proxy.URL+`";
+  static tls = { insecure: true };
+  static tasks = { a: 1 };
+  async a() {
+    const got = await new Promise((resolve, reject) => {
+      const ws = new WebSocket("`+strings.Replace(echo.URL, "https://", "wss://", 1)+`/echo");
+      ws.onopen = () => ws.send("via the proxy");
+      ws.onmessage = (e) => resolve(e.data);
+      ws.onerror = (e) => reject(new Error("error " + e.message));
+    });
+    if (got !== "via the proxy") throw new Error("got " + got);
+    throw new StopUser();
+  }
+}
+`)
+	snap, _ := runUsers(t, path, engine.Config{Users: 1, RunTime: 10 * time.Second, StopTimeout: 5 * time.Second}, TestConfig{})
+	if len(snap.Exceptions) != 0 {
+		t.Fatalf("exceptions: %+v", snap.Exceptions)
+	}
+	if e := row(snap, "WS", "/echo"); e.Requests != 1 || e.Failures != 0 {
+		t.Errorf("WS /echo: %d requests %d failures, want 1 and 0", e.Requests, e.Failures)
+	}
+	if n := tunnels.Load(); n != 1 {
+		t.Errorf("%d CONNECT tunnels through the proxy, want 1", n)
 	}
 }
