@@ -23,8 +23,18 @@ var webSources = map[string]string{
 	"TextDecoder": `(function (native) {
   const decode = native("__utf8decode");
   const labels = ["utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"];
+  // tail is how many bytes at the end of b begin a UTF-8 sequence that is not complete yet.
+  const tail = (b) => {
+    for (let i = 1; i <= Math.min(3, b.length); i++) {
+      const c = b[b.length - i];
+      if ((c & 0xC0) === 0x80) continue;
+      const need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      return need > i ? i : 0;
+    }
+    return 0;
+  };
   return class TextDecoder {
-    #fatal; #ignoreBOM;
+    #fatal; #ignoreBOM; #pending = null; #begun = false;
     constructor(label = "utf-8", options = {}) {
       if (!labels.includes(String(label).trim().toLowerCase())) {
         throw new RangeError("TextDecoder: the encoding " + JSON.stringify(String(label)) + " is not supported (gust decodes utf-8)");
@@ -35,7 +45,31 @@ var webSources = map[string]string{
     get encoding() { return "utf-8"; }
     get fatal() { return this.#fatal; }
     get ignoreBOM() { return this.#ignoreBOM; }
-    decode(input, options) { return decode(input, this.#fatal, this.#ignoreBOM); }
+    // With { stream: true } a sequence cut at the end of input waits for the next call, and a
+    // BOM is only taken off the stream's start; a call without it ends the stream.
+    decode(input, options) {
+      const stream = !!(options && options.stream);
+      if (!stream && this.#pending === null && !this.#begun) return decode(input, this.#fatal, this.#ignoreBOM);
+      let b = input === undefined ? new Uint8Array(0)
+        : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
+      if (this.#pending !== null) {
+        const joined = new Uint8Array(this.#pending.length + b.length);
+        joined.set(this.#pending);
+        joined.set(b, this.#pending.length);
+        b = joined;
+        this.#pending = null;
+      }
+      if (stream) {
+        const cut = tail(b);
+        if (cut > 0) {
+          this.#pending = b.slice(b.length - cut);
+          b = b.subarray(0, b.length - cut);
+        }
+      }
+      const out = decode(b, this.#fatal, this.#ignoreBOM || this.#begun);
+      this.#begun = stream && (this.#begun || b.length > 0);
+      return out;
+    }
   };
 })`,
 	// URL and URLSearchParams (the WHATWG shapes), parsed by Go's net/url; a URL's searchParams
