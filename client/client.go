@@ -213,8 +213,10 @@ func (c *Client) Do(req *Request, resp *Response) {
 		case c.proxied(h.url):
 			end, err = c.stdExchange(&h, req.Header, h2, hopStart, deadline, timeout, resp)
 		case h2 && c.mux != nil && c.muxed(h.url):
+			// A sibling's HTTP/2: a stream on the connection its siblings share (sibling.go).
 			end, err = c.stdExchange(&h, req.Header, true, hopStart, deadline, timeout, resp)
 		case h2 && c.mux != nil:
+			// The host answered the shared transport in HTTP/1.1: the sibling's own connections.
 			end, err = c.exchange(&h, req.Header, hopStart, deadline, timeout, resp)
 		case h2:
 			end, err = c.h2Exchange(&h, req.Header, hopStart, deadline, timeout, resp)

@@ -151,6 +151,24 @@ func (c *urlCache) join(host, raw string) string {
 	return full
 }
 
+// readOptions applies a request's options (optsArg may be undefined) to req, after resetting
+// what the user's last request set (a variant client, tags), then the class's auth; it returns
+// the row name (name unless the options say) and whether the script settles the response.
+func (v *vu) readOptions(req *client.Request, optsArg goja.Value, name string) (string, bool) {
+	v.reqClient, v.tagMask = nil, 0
+	catch := false
+	if o, ok := optsArg.(*goja.Object); ok {
+		var err error
+		if name, catch, err = v.applyOptions(req, o, name); err != nil {
+			panic(v.rt.NewTypeError(err.Error()))
+		}
+	}
+	if v.auth != "" {
+		req.Header = setDefault(req.Header, "Authorization", v.auth)
+	}
+	return name, catch
+}
+
 // request sends one request for the script and records it.
 func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 	rt := v.rt
@@ -170,19 +188,7 @@ func (v *vu) request(method string, urlArg, optsArg goja.Value) goja.Value {
 	req.Redirects = -1
 	req.DiscardBody = false
 	req.HTTP2 = false
-	name := raw
-	catch := false
-	v.reqClient = nil
-	v.tagMask = 0
-	if o, ok := optsArg.(*goja.Object); ok {
-		var err error
-		if name, catch, err = v.applyOptions(req, o, name); err != nil {
-			panic(rt.NewTypeError(err.Error()))
-		}
-	}
-	if v.auth != "" {
-		req.Header = setDefault(req.Header, "Authorization", v.auth)
-	}
+	name, catch := v.readOptions(req, optsArg, raw)
 	res := &response{v: v, method: method, name: name, subs: v.tagMask}
 	if v.reqClient != nil {
 		v.reqClient.Do(req, &res.r)

@@ -46,22 +46,11 @@ func (v *vu) prepare(method string, urlArg, optsArg goja.Value, what string) (re
 	}
 	raw := urlArg.String()
 	req = &client.Request{Method: method, URL: v.urls.join(v.host, raw), Redirects: -1}
-	name = raw
-	v.reqClient = nil
-	v.tagMask = 0
-	if o, ok := optsArg.(*goja.Object); ok {
-		var err error
-		if name, catch, err = v.applyOptions(req, o, name); err != nil {
-			panic(rt.NewTypeError(err.Error()))
-		}
-	}
+	name, catch = v.readOptions(req, optsArg, raw)
 	if v.reqClient != nil {
 		// A variant client is one per user and per setting: it cannot serve requests at once.
 		v.reqClient = nil
 		panic(rt.NewTypeError(fmt.Sprintf("client.%s: a request's own tls or proxy option works on synchronous requests only; set it on the class (static tls, static proxy) for concurrent ones", what)))
-	}
-	if v.auth != "" {
-		req.Header = setDefault(req.Header, "Authorization", v.auth)
 	}
 	return req, name, catch
 }
